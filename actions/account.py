@@ -1,0 +1,164 @@
+"""Balance, payments already made, fee waivers, consequences, fees and refusals."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import (
+    Customer,
+    db,
+    figures,
+    last_intent_among,
+    record_contact,
+    rule_figures,
+    rules,
+    template,
+    today,
+    verified_customer,
+)
+from bot.clock import bank_date_of
+from bot.domain.business_days import add_business_days
+from bot.domain.consequences import asks_about_law, consequence_responses
+from bot.domain.money import format_percent, format_yuan
+from bot.services.accounts import payments_since
+from bot.services.records import open_dispute, record_fee_waiver
+
+RESUMABLE = {"ask_balance", "claim_paid", "request_fee_waiver"}
+
+
+def utter_balance(dispatcher: CollectingDispatcher, customer: Customer) -> None:
+    position = customer.position
+    dispatcher.utter_message(response="utter_balance", card_last4=customer.account.card_last4, **figures(position))
+    if position.is_overdue:
+        dispatcher.utter_message(response="utter_balance_overdue", **figures(position))
+    else:
+        dispatcher.utter_message(response="utter_balance_current")
+    if position.card_suspended:
+        dispatcher.utter_message(response="utter_card_suspended")
+
+
+class ActionResumeRequest(Action):
+    """Runs after identity is verified: answers the request that needed it."""
+
+    def name(self) -> Text:
+        return "action_resume_request"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+        request = last_intent_among(tracker, RESUMABLE)
+        with db() as session:
+            customer = verified_customer(session, tracker)
+            if customer is None:
+                record_contact(session, tracker, "verification_failed")
+                return []
+            if request == "claim_paid":
+                outcome = self._check_payment(dispatcher, session, customer, tracker.sender_id)
+            elif request == "request_fee_waiver":
+                waiver = record_fee_waiver(session, customer.account, customer.position, None, tracker.sender_id)
+                dispatcher.utter_message(
+                    response="utter_fee_waiver_recorded", reference=waiver.reference, **figures(customer.position)
+                )
+                outcome = "case_opened"
+            else:
+                utter_balance(dispatcher, customer)
+                outcome = "informed"
+            record_contact(session, tracker, outcome, customer)
+        return []
+
+    @staticmethod
+    def _check_payment(dispatcher: CollectingDispatcher, session: Any, customer: Customer, conversation_id: str) -> str:
+        product_rules = rules()
+        since = today() - timedelta(days=product_rules.payment_lookup_days)
+        payments = payments_since(session, customer.account.id, since)
+        if not payments:
+            trace = open_dispute(
+                session, customer.account, "持卡人称已还款，系统未查到记录", None, conversation_id, kind="payment_trace"
+            )
+            dispatcher.utter_message(
+                response="utter_payment_not_found", days=product_rules.payment_lookup_days, reference=trace.reference
+            )
+            return "case_opened"
+        latest = payments[-1]
+        paid_on = bank_date_of(latest.paid_at)
+        dispatcher.utter_message(
+            response="utter_payment_found", paid_date=paid_on.isoformat(), channel=latest.channel,
+            amount=format_yuan(latest.amount),
+        )
+        post_date = add_business_days(paid_on, product_rules.payment_posting_business_days)
+        if latest.posted or post_date <= today():
+            dispatcher.utter_message(response="utter_payment_posted")
+        else:
+            dispatcher.utter_message(
+                response="utter_payment_pending", days=product_rules.payment_posting_business_days,
+                post_date=post_date.isoformat(),
+            )
+        utter_balance(dispatcher, customer)
+        return "informed"
+
+
+class ActionExplainConsequences(Action):
+    """Personal facts once verified, general ones otherwise; the law only when asked."""
+
+    def name(self) -> Text:
+        return "action_explain_consequences"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+        product_rules = rules()
+        facts = rule_figures(product_rules)
+        with db() as session:
+            customer = verified_customer(session, tracker)
+            if customer is None:
+                dispatcher.utter_message(response="utter_consequence_general", **facts)
+            else:
+                position = customer.position
+                grace_end = position.due_date + timedelta(days=product_rules.grace_period_days)
+                extra = {
+                    "grace_end": grace_end.isoformat(),
+                    "days_until_suspension": position.days_until_suspension,
+                }
+                for response in consequence_responses(position):
+                    dispatcher.utter_message(response=response, **facts, **figures(position), **extra)
+            if asks_about_law(tracker.latest_message.get("text") or ""):
+                dispatcher.utter_message(response="utter_consequence_legal")
+            dispatcher.utter_message(response="utter_offer_options")
+            record_contact(session, tracker, "informed", customer)
+        return []
+
+
+class ActionExplainFees(Action):
+    def name(self) -> Text:
+        return "action_explain_fees"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+        product_rules = rules()
+        line = template(domain, "utter_fee_rate_line")
+        fee_rates = "，".join(
+            line.format(term=term, rate=format_percent(rate)) for term, rate in sorted(product_rules.installment_fee_rates.items())
+        )
+        dispatcher.utter_message(response="utter_explain_fees", fee_rates=fee_rates, **rule_figures(product_rules))
+        with db() as session:
+            customer = verified_customer(session, tracker)
+            if customer is not None:
+                dispatcher.utter_message(response="utter_explain_fees_personal", **figures(customer.position))
+            record_contact(session, tracker, "informed", customer)
+        return []
+
+
+class ActionRespondRefusal(Action):
+    """Calm facts and options; never a threat."""
+
+    def name(self) -> Text:
+        return "action_respond_refusal"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+        dispatcher.utter_message(response="utter_refusal_facts")
+        with db() as session:
+            customer = verified_customer(session, tracker)
+            if customer is not None and customer.position.is_overdue:
+                dispatcher.utter_message(response="utter_refusal_facts_personal", **figures(customer.position))
+            dispatcher.utter_message(response="utter_offer_options")
+            record_contact(session, tracker, "declined", customer)
+        return []

@@ -1,0 +1,122 @@
+"""What every action needs: a database session, the product rules, today, who is talking."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any, Iterator
+
+from rasa_sdk import Tracker
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import bank_today
+from bot.data.db import session_factory, session_scope
+from bot.data.models import CardAccount, Cardholder
+from bot.domain.account_position import AccountPosition
+from bot.domain.money import format_percent, format_yuan
+from bot.domain.product_rules import ProductRules, load_rules
+from bot.services.accounts import account_position, cardholder_by_customer_id, primary_account
+from bot.services.contact_log import log_contact
+from bot.settings import Settings
+
+
+@lru_cache(maxsize=1)
+def _factory() -> sessionmaker:
+    return session_factory(Settings.from_env().database_url)
+
+
+@contextmanager
+def db() -> Iterator[Session]:
+    with session_scope(_factory()) as session:
+        yield session
+
+
+def rules() -> ProductRules:
+    return load_rules()
+
+
+def today() -> date:
+    return bank_today()
+
+
+@dataclass(frozen=True)
+class Customer:
+    """The verified cardholder of this conversation, their card and where it stands today."""
+
+    cardholder: Cardholder
+    account: CardAccount
+    position: AccountPosition
+
+
+def verified_customer(session: Session, tracker: Tracker) -> Customer | None:
+    """None until the conversation has verified who it is talking to."""
+    customer_id = tracker.get_slot("customer_id")
+    if not tracker.get_slot("verified") or not customer_id:
+        return None
+    holder = cardholder_by_customer_id(session, customer_id)
+    if holder is None:
+        return None
+    account = primary_account(session, holder.id)
+    return Customer(holder, account, account_position(session, account, today(), rules()))
+
+
+def user_intents(tracker: Tracker) -> list[str]:
+    names = [e.get("parse_data", {}).get("intent", {}).get("name") for e in tracker.events if e.get("event") == "user"]
+    return [name for name in names if name]
+
+
+def user_texts(tracker: Tracker) -> list[str]:
+    return [e.get("text") or "" for e in tracker.events if e.get("event") == "user" and e.get("text")]
+
+
+def last_intent_among(tracker: Tracker, wanted: set[str]) -> str | None:
+    """The most recent user intent that is one of `wanted`."""
+    return next((name for name in reversed(user_intents(tracker)) if name in wanted), None)
+
+
+def record_contact(session: Session, tracker: Tracker, outcome: str, customer: Customer | None = None) -> None:
+    """Keep the conversation's contact-log entry current; every action that concludes something calls it."""
+    log_contact(
+        session,
+        tracker.sender_id,
+        channel=(tracker.get_latest_input_channel() or Settings.from_env().channel),
+        verified=bool(tracker.get_slot("verified")),
+        cardholder_id=customer.cardholder.id if customer else None,
+        intents=user_intents(tracker),
+        outcome=outcome,
+    )
+
+
+def figures(position: AccountPosition) -> dict[str, Any]:
+    """An account's figures as response template arguments."""
+    return {
+        "statement_balance": format_yuan(position.statement_balance),
+        "minimum_payment": format_yuan(position.minimum_payment),
+        "due_date": position.due_date.isoformat(),
+        "paid": format_yuan(position.paid_since_statement),
+        "outstanding": format_yuan(position.outstanding_principal),
+        "interest": format_yuan(position.interest_to_date),
+        "late_fee": format_yuan(position.late_fee),
+        "total_due": format_yuan(position.total_due),
+        "unpaid_minimum": format_yuan(position.unpaid_minimum),
+        "days_overdue": position.days_overdue,
+    }
+
+
+def rule_figures(product_rules: ProductRules) -> dict[str, Any]:
+    """The bank's rules as response template arguments."""
+    return {
+        "daily_rate": format_percent(product_rules.daily_interest_rate),
+        "late_fee_rate": format_percent(product_rules.late_fee_rate, places=0),
+        "grace_days": product_rules.grace_period_days,
+        "retention_years": product_rules.credit_report_retention_years,
+        "suspension_days": product_rules.card_suspension_after_days,
+        "max_months": product_rules.personalized_max_months,
+        "hotline": product_rules.regulator_hotline,
+    }
+
+
+def template(domain: dict, response: str) -> str:
+    """The text of a one-line response, for actions that list several items in one message."""
+    return domain["responses"][response][0]["text"]

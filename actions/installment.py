@@ -1,0 +1,168 @@
+"""Installment proposal: options with every figure, budget to term, confirmation, booking."""
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Any, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import Customer, db, record_contact, rules, template, today, verified_customer
+from actions.handoff import hand_off
+from actions.identity import IdentityFormValidation
+from bot.domain.installments import (
+    InstallmentPlan,
+    is_personalized_term,
+    nearest_standard_term,
+    plan_for_term,
+    shortest_plan_within_budget,
+    standard_options,
+)
+from bot.domain.money import format_percent, format_yuan, to_money
+from bot.services.accounts import account_position, cardholder_by_customer_id, primary_account
+from bot.services.records import open_hardship, record_plan
+
+FORM_SLOTS = ("installment_term", "installment_confirmed", "monthly_budget")
+
+
+def plan_figures(plan: InstallmentPlan) -> dict[str, Any]:
+    return {
+        "principal": format_yuan(plan.principal),
+        "term": plan.term_months,
+        "monthly": format_yuan(plan.monthly_payment),
+        "last": format_yuan(plan.last_payment),
+        "fee": format_yuan(plan.total_fee),
+        "rate": format_percent(plan.annual_rate),
+        "total": format_yuan(plan.total_repayment),
+    }
+
+
+def term_for_budget(dispatcher: CollectingDispatcher, principal: Decimal, budget: Decimal) -> int:
+    """The shortest standard term that fits; else the personalized term the budget needs."""
+    product_rules = rules()
+    plan = shortest_plan_within_budget(principal, budget, product_rules)
+    if plan is not None:
+        dispatcher.utter_message(response="utter_installment_budget_fit", budget=format_yuan(budget), term=plan.term_months)
+        return plan.term_months
+    needed = math.ceil(principal / budget)
+    return min(max(needed, product_rules.personalized_min_months), product_rules.personalized_max_months)
+
+
+class ValidateInstallmentForm(IdentityFormValidation):
+    def name(self) -> Text:
+        return "validate_installment_form"
+
+    def after_verification(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: str) -> dict[Text, Any]:
+        return self._term_from_budget(dispatcher, tracker, customer_id)
+
+    async def extract_installment_term(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[Text, Any]:
+        if tracker.get_slot("installment_term") is not None or not tracker.get_slot("verified"):
+            return {}
+        return self._term_from_budget(dispatcher, tracker, tracker.get_slot("customer_id"))
+
+    @staticmethod
+    def _term_from_budget(dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: str) -> dict[Text, Any]:
+        budget = tracker.get_slot("monthly_budget")
+        if tracker.get_slot("installment_term") is not None or not budget or float(budget) <= 0:
+            return {}
+        with db() as session:
+            holder = cardholder_by_customer_id(session, customer_id)
+            account = primary_account(session, holder.id)
+            principal = account_position(session, account, today(), rules()).outstanding_principal
+        return {"installment_term": float(term_for_budget(dispatcher, principal, to_money(budget)))}
+
+    def validate_installment_term(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[Text, Any]:
+        product_rules = rules()
+        try:
+            term = int(float(value))
+        except (TypeError, ValueError):
+            return {"installment_term": None}
+        if term in product_rules.installment_fee_rates or is_personalized_term(term, product_rules):
+            return {"installment_term": float(term)}
+        if term > product_rules.personalized_max_months:
+            return {"installment_term": float(product_rules.personalized_max_months)}
+        adjusted = nearest_standard_term(term, product_rules)
+        dispatcher.utter_message(response="utter_installment_term_adjusted", requested=term, term=adjusted)
+        return {"installment_term": float(adjusted)}
+
+
+class ActionAskInstallmentTerm(Action):
+    """Lists every standard plan for the cardholder's balance."""
+
+    def name(self) -> Text:
+        return "action_ask_installment_term"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+        with db() as session:
+            customer = verified_customer(session, tracker)
+            if customer is None:
+                return []
+            principal = customer.position.outstanding_principal
+        line = template(domain, "utter_installment_option_line")
+        options = "\n".join(line.format(**plan_figures(plan)) for plan in standard_options(principal, rules()))
+        dispatcher.utter_message(response="utter_installment_options", principal=format_yuan(principal), options=options)
+        return []
+
+
+class ActionAskInstallmentConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_installment_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+        term = int(tracker.get_slot("installment_term"))
+        product_rules = rules()
+        if is_personalized_term(term, product_rules):
+            dispatcher.utter_message(
+                response="utter_ask_personalized_confirmed", term=term, max_months=product_rules.personalized_max_months
+            )
+            return []
+        with db() as session:
+            customer = verified_customer(session, tracker)
+            if customer is None:
+                return []
+            plan = plan_for_term(customer.position.outstanding_principal, term, product_rules)
+        dispatcher.utter_message(response="utter_ask_installment_confirmed", **plan_figures(plan))
+        return []
+
+
+class ActionSubmitInstallment(Action):
+    def name(self) -> Text:
+        return "action_submit_installment"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+        reset: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        with db() as session:
+            customer = verified_customer(session, tracker)
+            if customer is None:
+                return reset
+            if not tracker.get_slot("installment_confirmed"):
+                dispatcher.utter_message(response="utter_installment_declined")
+                record_contact(session, tracker, "declined", customer)
+                return reset
+            term = int(tracker.get_slot("installment_term"))
+            if is_personalized_term(term, rules()):
+                return reset + self._apply_personalized(dispatcher, session, tracker, customer, term)
+            plan = plan_for_term(customer.position.outstanding_principal, term, rules())
+            record = record_plan(session, customer.account, plan, tracker.sender_id)
+            dispatcher.utter_message(response="utter_installment_booked", reference=record.reference, **plan_figures(plan))
+            record_contact(session, tracker, "plan_booked", customer)
+        return reset
+
+    @staticmethod
+    def _apply_personalized(
+        dispatcher: CollectingDispatcher, session: Any, tracker: Tracker, customer: Customer, term: int
+    ) -> list[EventType]:
+        budget = tracker.get_slot("monthly_budget")
+        application = open_hardship(
+            session, customer.account, f"申请个性化分期{term}个月", term,
+            to_money(budget) if budget else None, tracker.sender_id,
+        )
+        dispatcher.utter_message(response="utter_personalized_submitted", reference=application.reference)
+        return hand_off(dispatcher, session, tracker, customer, "personalized_installment")

@@ -1,0 +1,1 @@
+"""Bank data: SQLAlchemy models, sessions, repositories, seed data and migrations."""

@@ -1,0 +1,194 @@
+"""Bank-data tables. Personal data (names, card and ID numbers) lives only here, unmasked."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, declarative_base, relationship
+
+from bot.data.types import Money
+
+Base = declarative_base()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class CardStatus(str, enum.Enum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    CLOSED = "closed"
+
+
+class CaseStatus(str, enum.Enum):
+    OPEN = "open"
+    IN_REVIEW = "in_review"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+
+
+class Cardholder(Base):
+    __tablename__ = "cardholders"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    customer_id: Mapped[str] = Column(String(32), unique=True, nullable=False, index=True)
+    name: Mapped[str] = Column(String(64), nullable=False)
+    id_number: Mapped[str] = Column(String(18), nullable=False)
+    phone: Mapped[str] = Column(String(20), nullable=False)
+    do_not_contact_family: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    accounts: Mapped[list["CardAccount"]] = relationship("CardAccount", back_populates="cardholder")
+
+    @property
+    def id_last6(self) -> str:
+        return self.id_number[-6:].upper()
+
+
+class CardAccount(Base):
+    __tablename__ = "card_accounts"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    cardholder_id: Mapped[int] = Column(ForeignKey("cardholders.id"), nullable=False, index=True)
+    card_number: Mapped[str] = Column(String(19), unique=True, nullable=False)
+    card_last4: Mapped[str] = Column(String(4), nullable=False, index=True)
+    status: Mapped[CardStatus] = Column(Enum(CardStatus, native_enum=False, length=16), nullable=False)
+    credit_limit: Mapped[Decimal] = Column(Money, nullable=False)
+    cardholder: Mapped[Cardholder] = relationship("Cardholder", back_populates="accounts")
+    statements: Mapped[list["Statement"]] = relationship("Statement", back_populates="account", order_by="Statement.statement_date")
+    payments: Mapped[list["Payment"]] = relationship("Payment", back_populates="account", order_by="Payment.paid_at")
+
+
+class Statement(Base):
+    __tablename__ = "statements"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    account_id: Mapped[int] = Column(ForeignKey("card_accounts.id"), nullable=False, index=True)
+    statement_date: Mapped[date] = Column(Date, nullable=False)
+    due_date: Mapped[date] = Column(Date, nullable=False)
+    balance: Mapped[Decimal] = Column(Money, nullable=False)
+    minimum_payment: Mapped[Decimal] = Column(Money, nullable=False)
+    account: Mapped[CardAccount] = relationship("CardAccount", back_populates="statements")
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    account_id: Mapped[int] = Column(ForeignKey("card_accounts.id"), nullable=False, index=True)
+    amount: Mapped[Decimal] = Column(Money, nullable=False)
+    paid_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False)
+    channel: Mapped[str] = Column(String(32), nullable=False)
+    posted: Mapped[bool] = Column(Boolean, nullable=False, default=True)
+    account: Mapped[CardAccount] = relationship("CardAccount", back_populates="payments")
+
+
+class _Recorded:
+    """Columns every record made in a conversation carries: a reference and where it came from."""
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    reference: Mapped[str] = Column(String(32), unique=True, nullable=False)
+    conversation_id: Mapped[str | None] = Column(String(128), index=True)
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class InstallmentPlanRecord(_Recorded, Base):
+    __tablename__ = "installment_plans"
+    account_id: Mapped[int] = Column(ForeignKey("card_accounts.id"), nullable=False, index=True)
+    principal: Mapped[Decimal] = Column(Money, nullable=False)
+    term_months: Mapped[int] = Column(Integer, nullable=False)
+    monthly_fee_rate: Mapped[Decimal] = Column(Numeric(8, 6), nullable=False)
+    monthly_payment: Mapped[Decimal] = Column(Money, nullable=False)
+    last_payment: Mapped[Decimal] = Column(Money, nullable=False)
+    total_fee: Mapped[Decimal] = Column(Money, nullable=False)
+    annual_rate: Mapped[Decimal] = Column(Numeric(8, 6), nullable=False)
+    status: Mapped[str] = Column(String(16), nullable=False, default="active")
+    created_by: Mapped[str] = Column(String(64), nullable=False, default="assistant")
+
+
+class PromiseToPay(_Recorded, Base):
+    __tablename__ = "promises_to_pay"
+    account_id: Mapped[int] = Column(ForeignKey("card_accounts.id"), nullable=False, index=True)
+    amount: Mapped[Decimal] = Column(Money, nullable=False)
+    promised_date: Mapped[date] = Column(Date, nullable=False)
+    below_minimum: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    status: Mapped[str] = Column(String(16), nullable=False, default="open")
+    created_by: Mapped[str] = Column(String(64), nullable=False, default="assistant")
+
+
+class DisputeCase(_Recorded, Base):
+    """A contested charge, or a payment the cardholder made that cannot be found (payment trace)."""
+
+    __tablename__ = "dispute_cases"
+    account_id: Mapped[int] = Column(ForeignKey("card_accounts.id"), nullable=False, index=True)
+    kind: Mapped[str] = Column(String(16), nullable=False)  # charge | payment_trace
+    description: Mapped[str] = Column(Text, nullable=False)
+    amount: Mapped[Decimal | None] = Column(Money)
+    status: Mapped[CaseStatus] = Column(Enum(CaseStatus, native_enum=False, length=16), nullable=False, default=CaseStatus.OPEN)
+
+
+class Complaint(_Recorded, Base):
+    __tablename__ = "complaints"
+    cardholder_id: Mapped[int | None] = Column(ForeignKey("cardholders.id"), index=True)
+    category: Mapped[str] = Column(String(32), nullable=False)  # harassment | third_party_contact | attitude | other
+    description: Mapped[str] = Column(Text, nullable=False)
+    do_not_contact_family: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    status: Mapped[CaseStatus] = Column(Enum(CaseStatus, native_enum=False, length=16), nullable=False, default=CaseStatus.OPEN)
+    resolution: Mapped[str | None] = Column(Text)
+
+
+class HardshipApplication(_Recorded, Base):
+    """A request for a personalized installment (个性化分期), decided by an agent."""
+
+    __tablename__ = "hardship_applications"
+    account_id: Mapped[int] = Column(ForeignKey("card_accounts.id"), nullable=False, index=True)
+    reason: Mapped[str] = Column(Text, nullable=False)
+    requested_term_months: Mapped[int | None] = Column(Integer)
+    monthly_budget: Mapped[Decimal | None] = Column(Money)
+    status: Mapped[CaseStatus] = Column(Enum(CaseStatus, native_enum=False, length=16), nullable=False, default=CaseStatus.IN_REVIEW)
+
+
+class FeeWaiverRequest(_Recorded, Base):
+    __tablename__ = "fee_waiver_requests"
+    account_id: Mapped[int] = Column(ForeignKey("card_accounts.id"), nullable=False, index=True)
+    interest_at_request: Mapped[Decimal] = Column(Money, nullable=False)
+    late_fee_at_request: Mapped[Decimal] = Column(Money, nullable=False)
+    reason: Mapped[str | None] = Column(Text)
+    status: Mapped[CaseStatus] = Column(Enum(CaseStatus, native_enum=False, length=16), nullable=False, default=CaseStatus.IN_REVIEW)
+
+
+class HandoffRequest(_Recorded, Base):
+    """The bot asks a human agent to take over a conversation; `summary` holds no raw personal data."""
+
+    __tablename__ = "handoff_requests"
+    cardholder_id: Mapped[int | None] = Column(ForeignKey("cardholders.id"), index=True)
+    reason: Mapped[str] = Column(String(32), nullable=False)
+    priority: Mapped[int] = Column(Integer, nullable=False, default=0)
+    summary: Mapped[dict] = Column(JSON, nullable=False)
+    status: Mapped[str] = Column(String(16), nullable=False, default="waiting")
+    callback_requested: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+
+
+class ContactLog(Base):
+    """One row per conversation: regulation asks every collection contact to be recorded."""
+
+    __tablename__ = "contact_log"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = Column(String(128), unique=True, nullable=False)
+    channel: Mapped[str] = Column(String(32), nullable=False)
+    started_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    cardholder_id: Mapped[int | None] = Column(ForeignKey("cardholders.id"), index=True)
+    verified: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    intents: Mapped[list] = Column(JSON, nullable=False, default=list)
+    outcome: Mapped[str] = Column(String(32), nullable=False, default="open")

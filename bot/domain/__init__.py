@@ -1,0 +1,1 @@
+"""Domain rules: plain Python that neither Rasa nor FastAPI imports into its internals."""

@@ -1,0 +1,58 @@
+"""What the assistant must never say, and masking of personal data outside the bank-data tables.
+
+Collection conduct rules forbid threats, coercion, abuse and contacting third parties; the
+DOMAIN notes add: no invented "blacklist", no promise that interest stops unless the product
+rules say so. `find_forbidden` is run by the tests over every response the assistant can send.
+"""
+from __future__ import annotations
+
+import re
+
+FORBIDDEN_PHRASES: tuple[str, ...] = (
+    # threats and coercion
+    "坐牢", "抓你", "抓人", "拘留你", "后果自负", "走着瞧", "让你好看", "上门催收", "上门找你",
+    "起诉你", "告你", "法院传票", "律师函", "强制执行",
+    # shaming and abuse
+    "老赖", "骗子", "无赖", "不要脸", "丢人", "曝光你", "公开你",
+    # third parties
+    "通知你家人", "联系你家人", "告诉你家人", "通讯录", "联系你单位", "找你单位", "通知你同事",
+    # invented rules or promises
+    "黑名单", "保证停息", "承诺停息", "一定停息", "可以停息", "全部免除", "一定减免", "保证减免",
+)
+
+_CARD_NUMBER = re.compile(r"(?<!\d)(\d{4})[ -]?(\d{4})[ -]?(\d{4})[ -]?(\d{4})(\d{0,3})(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+
+
+def find_forbidden(text: str) -> list[str]:
+    """Every forbidden phrase that occurs in `text`."""
+    return [phrase for phrase in FORBIDDEN_PHRASES if phrase in text]
+
+
+def mask_card_number(number: str) -> str:
+    """Only the last four digits of a card number ever leave the bank-data tables."""
+    digits = re.sub(r"\D", "", number)
+    return f"**** **** **** {digits[-4:]}" if len(digits) >= 4 else "****"
+
+
+def mask_id_number(number: str) -> str:
+    """An ID number keeps its last four characters."""
+    return "*" * max(len(number) - 4, 0) + number[-4:]
+
+
+def mask_phone(number: str) -> str:
+    digits = re.sub(r"\D", "", number)
+    return f"{digits[:3]}****{digits[-4:]}" if len(digits) == 11 else "*" * len(digits)
+
+
+def mask_name(name: str) -> str:
+    """张伟 -> 张*, 欧阳娜娜 -> 欧***: enough for an agent to greet, not to identify."""
+    return name[:1] + "*" * (len(name) - 1) if name else name
+
+
+def mask_text(text: str) -> str:
+    """Mask card, ID and phone numbers inside free text (transcripts, logs, summaries)."""
+    text = _ID_NUMBER.sub(lambda m: "*" * 14 + m.group(3)[-4:], text)
+    text = _CARD_NUMBER.sub(lambda m: "**** **** **** " + m.group(4), text)
+    return _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)

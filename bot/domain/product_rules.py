@@ -1,0 +1,84 @@
+"""The bank's product rules, read from one YAML file so they change without code."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import time
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_RULES_PATH = Path(__file__).resolve().parent.parent / "product_rules.yml"
+
+
+class ProductRulesError(ValueError):
+    """The rules file is missing a value or holds one that makes no sense."""
+
+
+@dataclass(frozen=True)
+class ProductRules:
+    grace_period_days: int
+    daily_interest_rate: Decimal
+    late_fee_rate: Decimal
+    credit_report_retention_years: int
+    card_suspension_after_days: int
+    payment_posting_business_days: int
+    payment_lookup_days: int
+    promise_max_days_ahead: int
+    installment_fee_rates: dict[int, Decimal]
+    personalized_min_months: int
+    personalized_max_months: int
+    interest_stops_on_personalized_plan: bool
+    service_start: time
+    service_end: time
+    verification_max_attempts: int
+    regulator_hotline: str
+
+    @property
+    def standard_terms(self) -> list[int]:
+        return sorted(self.installment_fee_rates)
+
+    @classmethod
+    def from_mapping(cls, raw: dict[str, Any]) -> "ProductRules":
+        try:
+            installment = raw["installment"]
+            rates = {int(term): Decimal(str(rate)) for term, rate in installment["monthly_fee_rates"].items()}
+            rules = cls(
+                grace_period_days=int(raw["grace_period_days"]),
+                daily_interest_rate=Decimal(str(raw["daily_interest_rate"])),
+                late_fee_rate=Decimal(str(raw["late_fee_rate"])),
+                credit_report_retention_years=int(raw["credit_report_retention_years"]),
+                card_suspension_after_days=int(raw["card_suspension_after_days"]),
+                payment_posting_business_days=int(raw["payment_posting_business_days"]),
+                payment_lookup_days=int(raw["payment_lookup_days"]),
+                promise_max_days_ahead=int(raw["promise_max_days_ahead"]),
+                installment_fee_rates=rates,
+                personalized_min_months=int(installment["personalized_min_months"]),
+                personalized_max_months=int(installment["personalized_max_months"]),
+                interest_stops_on_personalized_plan=bool(raw["interest_stops_on_personalized_plan"]),
+                service_start=time.fromisoformat(raw["service_hours"]["start"]),
+                service_end=time.fromisoformat(raw["service_hours"]["end"]),
+                verification_max_attempts=int(raw["verification_max_attempts"]),
+                regulator_hotline=str(raw["regulator_hotline"]),
+            )
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            raise ProductRulesError(f"product rules are incomplete or malformed: {exc!r}") from exc
+        if not rates or any(rate < 0 for rate in rates.values()):
+            raise ProductRulesError("installment.monthly_fee_rates needs at least one non-negative rate")
+        if rules.personalized_max_months > 60:
+            raise ProductRulesError("personalized installments are capped at 60 months by regulation")
+        return rules
+
+
+def load_rules(path: str | Path | None = None) -> ProductRules:
+    """Read the rules from `path`, $PRODUCT_RULES_PATH or the bundled default file."""
+    return _load(str(path or os.environ.get("PRODUCT_RULES_PATH") or DEFAULT_RULES_PATH))
+
+
+@lru_cache(maxsize=8)
+def _load(path: str) -> ProductRules:
+    with open(path, encoding="utf-8") as handle:
+        return ProductRules.from_mapping(yaml.safe_load(handle) or {})
