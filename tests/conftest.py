@@ -1,0 +1,57 @@
+"""Shared fixtures: the product rules, a temporary migrated database seeded with the demo data."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+from bot.clock import bank_today  # noqa: E402
+from bot.data.db import migrate, session_factory, session_scope  # noqa: E402
+from bot.data.seed import seed_demo  # noqa: E402
+from bot.domain.product_rules import ProductRules, load_rules  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def rules() -> ProductRules:
+    return load_rules(REPO / "bot" / "product_rules.yml")
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict:
+    with open(REPO / "domain.yml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory) -> Path:
+    """Migrating once and copying the file keeps a fresh database per test cheap."""
+    path = tmp_path_factory.mktemp("template") / "bank.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def database_url(tmp_path, _migrated_template, monkeypatch) -> str:
+    """A migrated, seeded SQLite database of this test's own, also used by the actions."""
+    path = tmp_path / "bank.db"
+    path.write_bytes(_migrated_template.read_bytes())
+    url = f"sqlite:///{path}"
+    with session_scope(session_factory(url)) as session:
+        seed_demo(session, bank_today())
+    monkeypatch.setenv("DATABASE_URL", url)
+    from actions import context
+
+    context._factory.cache_clear()
+    yield url
+    context._factory.cache_clear()
+
+
+@pytest.fixture
+def sessions(database_url):
+    return session_factory(database_url)

@@ -1,0 +1,87 @@
+"""Every response the assistant can send is scanned for threats, shaming and invented rules."""
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.domain.compliance import (
+    find_forbidden,
+    mask_card_number,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    mask_text,
+)
+from bot.domain.product_rules import ProductRulesError, load_rules
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def all_response_texts() -> list[tuple[str, str]]:
+    domain = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
+    texts = []
+    for name, variants in domain["responses"].items():
+        for variant in variants:
+            texts.append((name, variant.get("text", "")))
+            texts += [(name, button["title"]) for button in variant.get("buttons", [])]
+    return texts
+
+
+@pytest.mark.parametrize("name, text", all_response_texts())
+def test_no_response_threatens_shames_or_invents(name, text):
+    assert find_forbidden(text) == [], f"{name}: {text}"
+
+
+def test_scan_catches_what_it_must():
+    assert find_forbidden("再不还就让你坐牢，通知你家人") == ["坐牢", "通知你家人"]
+    assert find_forbidden("你这个老赖，后果自负") == ["后果自负", "老赖"]
+    assert find_forbidden("办理后保证停息") == ["保证停息"]
+    assert find_forbidden("您的征信会如实记录") == []
+
+
+def test_every_response_is_chinese_and_not_empty():
+    for name, text in all_response_texts():
+        assert text.strip(), name
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in text), name
+
+
+@pytest.mark.parametrize(
+    "raw, masked",
+    [
+        ("我的卡号6222021234566217", "我的卡号**** **** **** 6217"),
+        ("卡号 6222 0212 3456 6217 被盗刷", "卡号 **** **** **** 6217 被盗刷"),
+        ("身份证11010519851203121X", "身份证**************121X"),
+        ("身份证310104199208200315号", "身份证**************0315号"),
+        ("电话13800006217", "电话138****6217"),
+        ("尾号6217，身份证后六位03121X", "尾号6217，身份证后六位03121X"),
+        ("我要还3000元", "我要还3000元"),
+    ],
+)
+def test_personal_data_is_masked_in_free_text(raw, masked):
+    assert mask_text(raw) == masked
+
+
+def test_masking_helpers():
+    assert mask_card_number("6222021234566217") == "**** **** **** 6217"
+    assert mask_id_number("11010519851203121X") == "**************121X"
+    assert mask_phone("13800006217") == "138****6217"
+    assert mask_name("张伟") == "张*" and mask_name("欧阳娜娜") == "欧***"
+
+
+def test_product_rules_file_is_complete(rules):
+    assert rules.grace_period_days == 3
+    assert rules.standard_terms == [3, 6, 12, 24, 36]
+    assert rules.personalized_max_months == 60
+
+
+def test_a_broken_rules_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / "rules.yml"
+    bad.write_text("grace_period_days: 3\n", encoding="utf-8")
+    with pytest.raises(ProductRulesError, match="incomplete"):
+        load_rules(bad)
+    over_cap = (REPO / "bot" / "product_rules.yml").read_text(encoding="utf-8").replace(
+        "personalized_max_months: 60", "personalized_max_months: 72")
+    capped = tmp_path / "cap.yml"
+    capped.write_text(over_cap, encoding="utf-8")
+    with pytest.raises(ProductRulesError, match="60 months"):
+        load_rules(capped)
