@@ -41,11 +41,10 @@ class IdentityFormValidation(FormValidationAction):
     def name(self) -> Text:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    async def get_extraction_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        events = await super().get_extraction_events(dispatcher, tracker, domain)
-        return identity_events_from_metadata(tracker, tracker.latest_message.get("metadata")) + events
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        identity = identity_events_from_metadata(tracker, tracker.latest_message.get("metadata"))
+        tracker.add_slots(identity)
+        return identity + await super().run(dispatcher, tracker, domain)
 
     async def required_slots(
         self, domain_slots: list[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

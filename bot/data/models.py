@@ -14,13 +14,12 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Integer,
-    Numeric,
     String,
     Text,
 )
 from sqlalchemy.orm import Mapped, declarative_base, relationship
 
-from bot.data.types import Money
+from bot.data.types import Money, Rate
 
 Base = declarative_base()
 
@@ -107,11 +106,11 @@ class InstallmentPlanRecord(_Recorded, Base):
     account_id: Mapped[int] = Column(ForeignKey("card_accounts.id"), nullable=False, index=True)
     principal: Mapped[Decimal] = Column(Money, nullable=False)
     term_months: Mapped[int] = Column(Integer, nullable=False)
-    monthly_fee_rate: Mapped[Decimal] = Column(Numeric(8, 6), nullable=False)
+    monthly_fee_rate: Mapped[Decimal] = Column(Rate, nullable=False)
     monthly_payment: Mapped[Decimal] = Column(Money, nullable=False)
     last_payment: Mapped[Decimal] = Column(Money, nullable=False)
     total_fee: Mapped[Decimal] = Column(Money, nullable=False)
-    annual_rate: Mapped[Decimal] = Column(Numeric(8, 6), nullable=False)
+    annual_rate: Mapped[Decimal] = Column(Rate, nullable=False)
     status: Mapped[str] = Column(String(16), nullable=False, default="active")
     created_by: Mapped[str] = Column(String(64), nullable=False, default="assistant")
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 08:27:34.864435
+Create Date: 2026-11-23 08:41:11.247114
 """
 from alembic import op
 import sqlalchemy as sa
@@ -162,11 +162,11 @@ def upgrade() -> None:
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('principal', bot.data.types.Money(), nullable=False),
     sa.Column('term_months', sa.Integer(), nullable=False),
-    sa.Column('monthly_fee_rate', sa.Numeric(precision=8, scale=6), nullable=False),
+    sa.Column('monthly_fee_rate', bot.data.types.Rate(), nullable=False),
     sa.Column('monthly_payment', bot.data.types.Money(), nullable=False),
     sa.Column('last_payment', bot.data.types.Money(), nullable=False),
     sa.Column('total_fee', bot.data.types.Money(), nullable=False),
-    sa.Column('annual_rate', sa.Numeric(precision=8, scale=6), nullable=False),
+    sa.Column('annual_rate', bot.data.types.Rate(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('created_by', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['card_accounts.id'], ),

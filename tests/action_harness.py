@@ -1,0 +1,54 @@
+"""Running real actions against a real (temporary) database, the way the action server would."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+
+def user_event(text: str, intent: str, entities: list[dict] | None = None, metadata: dict | None = None) -> dict:
+    parse = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": entities or [],
+             "intent_ranking": [{"name": intent, "confidence": 0.99}], "metadata": metadata or {}}
+    return {"event": "user", "text": text, "parse_data": parse, "metadata": metadata or {}}
+
+
+def make_tracker(
+    *,
+    slots: dict[str, Any] | None = None,
+    text: str = "",
+    intent: str = "inform",
+    entities: list[dict] | None = None,
+    history: list[dict] | None = None,
+    set_now: dict[str, Any] | None = None,
+    active_loop: str | None = None,
+    metadata: dict | None = None,
+    sender_id: str = "conversation-1",
+) -> Tracker:
+    """A tracker whose last user message is `text`; `set_now` are slots that message just set."""
+    latest = user_event(text, intent, entities, metadata)
+    events = [*(history or []), {"event": "action", "name": "action_listen"}, latest]
+    events += [{"event": "slot", "name": name, "value": value} for name, value in (set_now or {}).items()]
+    all_slots = {"verified": False, "verification_attempts": 0, "verification_locked": False, **(slots or {}), **(set_now or {})}
+    return Tracker(sender_id, all_slots, latest["parse_data"], events, False, None,
+                   {"name": active_loop} if active_loop else {}, "action_listen")
+
+
+def run_action(action: Action, tracker: Tracker, domain: dict) -> tuple[list[dict], list[dict]]:
+    """(events returned, messages sent) of one run."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, domain))
+    return events, dispatcher.messages
+
+
+def slots_of(events: list[dict]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def responses_of(messages: list[dict]) -> list[str]:
+    return [m["response"] for m in messages if m.get("response")]
+
+
+def verified_slots(customer_id: str = "C0001") -> dict[str, Any]:
+    return {"verified": True, "customer_id": customer_id}

@@ -1,0 +1,454 @@
+"""Every action against a temporary database with the demo cardholders."""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from actions.account import ActionExplainConsequences, ActionExplainFees, ActionRespondRefusal, ActionResumeRequest
+from actions.cases import ActionAskHardshipApply, ActionSubmitDispute, ActionSubmitHardship, ValidateDisputeForm, ValidateHardshipForm
+from actions.handoff import (
+    ActionDefaultAskAffirmation,
+    ActionFileComplaint,
+    ActionHandleNotCardholder,
+    ActionHandoff,
+    ActionLogContact,
+)
+from actions.identity import ValidateVerifyForm
+from actions.installment import (
+    ActionAskInstallmentConfirmed,
+    ActionAskInstallmentTerm,
+    ActionSubmitInstallment,
+    ValidateInstallmentForm,
+)
+from actions.promise import ActionSubmitPromise, ValidatePromiseForm
+from actions.session import ActionSessionStart
+from bot.clock import bank_today
+from bot.customer_assertion import sign_customer
+from bot.data.db import session_factory
+from bot.data.models import (
+    Cardholder,
+    Complaint,
+    ContactLog,
+    DisputeCase,
+    FeeWaiverRequest,
+    HandoffRequest,
+    HardshipApplication,
+    InstallmentPlanRecord,
+    PromiseToPay,
+)
+from tests.action_harness import make_tracker, responses_of, run_action, slots_of, user_event, verified_slots
+
+
+def one(sessions, model):
+    with sessions() as session:
+        rows = session.scalars(select(model)).all()
+        assert len(rows) == 1, rows
+        return rows[0]
+
+
+def texts_of(messages, domain):
+    """The messages as the cardholder reads them, response templates filled."""
+    out = []
+    for m in messages:
+        if m.get("response"):
+            template = domain["responses"][m["response"]][0]["text"]
+            out.append(template.format(**{k: v for k, v in m.items() if k not in ("response",)}))
+        elif m.get("text"):
+            out.append(m["text"])
+    return out
+
+
+def next_question(slots: dict, required: list[str], filled: dict | None = None) -> str | None:
+    """The slot the form asks for next: the SDK's choice, or else Rasa's (the first one missing)."""
+    if "requested_slot" in slots:
+        return slots["requested_slot"]
+    known = {**(filled or {}), **slots}
+    return next((name for name in required if known.get(name) is None), None)
+
+
+# --- identity -------------------------------------------------------------------------------
+
+def form_tracker(form: str, set_now: dict, slots: dict | None = None, **kw):
+    return make_tracker(set_now=set_now, slots=slots, active_loop=form, **kw)
+
+
+def test_correct_card_and_id_verify_the_conversation(database_url, domain):
+    tracker = form_tracker("verify_form", {"card_last4": "6217", "id_last6": "03121x"})
+    events, messages = run_action(ValidateVerifyForm(), tracker, domain)
+    slots = slots_of(events)
+    assert slots["verified"] is True and slots["customer_id"] == "C0001"
+    assert slots["requested_slot"] is None
+    assert "utter_verified" in responses_of(messages)
+
+
+def test_a_mismatch_is_asked_again_and_counted(database_url, domain):
+    tracker = form_tracker("verify_form", {"card_last4": "6217", "id_last6": "200315"})
+    events, messages = run_action(ValidateVerifyForm(), tracker, domain)
+    slots = slots_of(events)
+    assert slots.get("verified") is not True
+    assert slots["card_last4"] is None and slots["verification_attempts"] == 1
+    assert next_question(slots, ["card_last4", "id_last6"]) == "card_last4"
+    assert messages[0]["response"] == "utter_verification_mismatch" and messages[0]["attempts_left"] == 2
+
+
+def test_third_failure_locks_verification_and_offers_a_person(database_url, domain):
+    tracker = form_tracker("verify_form", {"card_last4": "6217", "id_last6": "000000"},
+                           slots={"verification_attempts": 2})
+    events, messages = run_action(ValidateVerifyForm(), tracker, domain)
+    slots = slots_of(events)
+    assert slots["verification_locked"] is True and slots["requested_slot"] is None
+    assert responses_of(messages) == ["utter_verification_locked"]
+    # a locked conversation asks nothing more, and reveals nothing
+    locked = form_tracker("verify_form", {}, slots={"verification_locked": True}, intent="ask_balance")
+    events, _ = run_action(ValidateVerifyForm(), locked, domain)
+    assert slots_of(events).get("requested_slot") is None
+    events, messages = run_action(ActionResumeRequest(), make_tracker(slots={"verification_locked": True}, intent="ask_balance"), domain)
+    assert messages == []
+
+
+@pytest.mark.parametrize("typed", ["62a7", "621", "62177", "卡号", "<script>alert(1)</script>"])
+def test_invalid_card_digits_get_a_clear_reask(database_url, domain, typed):
+    events, messages = run_action(ValidateVerifyForm(), form_tracker("verify_form", {"card_last4": typed}), domain)
+    assert slots_of(events)["card_last4"] is None
+    assert responses_of(messages) == ["utter_invalid_card_last4"]
+
+
+@pytest.mark.parametrize("typed", ["12345", "abcdef", "1234567", "12345Y"])
+def test_invalid_id_digits_get_a_clear_reask(database_url, domain, typed):
+    tracker = form_tracker("verify_form", {"id_last6": typed}, slots={"card_last4": "6217"})
+    events, messages = run_action(ValidateVerifyForm(), tracker, domain)
+    assert slots_of(events)["id_last6"] is None
+    assert responses_of(messages) == ["utter_invalid_id_last6"]
+
+
+def test_gateway_signed_customer_skips_identity_questions(database_url, domain):
+    metadata = {"customer_id": "C0002", "customer_signature": sign_customer("C0002", "conversation-1")}
+    tracker = form_tracker("verify_form", {}, intent="ask_balance", metadata=metadata)
+    events, messages = run_action(ValidateVerifyForm(), tracker, domain)
+    slots = slots_of(events)
+    assert slots["verified"] is True and slots["customer_id"] == "C0002" and slots["requested_slot"] is None
+
+
+@pytest.mark.parametrize("metadata", [
+    {"customer_id": "C0002"},
+    {"customer_id": "C0002", "customer_signature": "0" * 64},
+    {"customer_id": "C0002", "customer_signature": sign_customer("C0002", "another-conversation")},
+    {"customer_id": "C0002", "customer_signature": sign_customer("C0002", "conversation-1", "wrong-secret")},
+    {"customer_id": "C9999", "customer_signature": sign_customer("C9999", "conversation-1")},
+])
+def test_unsigned_or_forged_customer_ids_are_ignored(database_url, domain, metadata):
+    events, _ = run_action(ValidateVerifyForm(), form_tracker("verify_form", {}, intent="ask_balance", metadata=metadata), domain)
+    assert slots_of(events).get("verified") is not True
+    assert next_question(slots_of(events), ["card_last4", "id_last6"]) == "card_last4"
+
+
+def test_session_start_verifies_from_signed_metadata(database_url, domain):
+    metadata = {"customer_id": "C0001", "customer_signature": sign_customer("C0001", "conversation-1")}
+    tracker = make_tracker(slots={"session_started_metadata": metadata})
+    events, _ = run_action(ActionSessionStart(), tracker, domain)
+    assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
+    assert slots_of(events) == {"verified": True, "customer_id": "C0001"}
+
+
+# --- balance, payments, fee waiver ----------------------------------------------------------------
+
+def test_balance_states_exact_figures(database_url, domain):
+    tracker = make_tracker(slots=verified_slots("C0001"), intent="ask_balance", text="我欠多少",
+                           history=[user_event("我欠多少", "ask_balance")])
+    _, messages = run_action(ActionResumeRequest(), tracker, domain)
+    text = "".join(texts_of(messages, domain))
+    for figure in ("12,680.00", "1,268.00", "221.90", "63.40", "12,965.30", "逾期35天", "6217"):
+        assert figure in text, figure
+    assert one(session_factory(database_url), ContactLog).outcome == "informed"
+
+
+def test_suspended_card_is_said(database_url, domain):
+    tracker = make_tracker(slots=verified_slots("C0003"), intent="ask_balance")
+    _, messages = run_action(ActionResumeRequest(), tracker, domain)
+    assert "utter_card_suspended" in responses_of(messages)
+    assert "58,940.00" in "".join(texts_of(messages, domain))
+
+
+def test_payment_found_is_confirmed_with_posting(database_url, domain):
+    tracker = make_tracker(slots=verified_slots("C0002"), intent="claim_paid", text="我已经还了")
+    _, messages = run_action(ActionResumeRequest(), tracker, domain)
+    found = messages[0]
+    assert found["response"] == "utter_payment_found" and found["amount"] == "1,000.00"
+    assert found["paid_date"] == (bank_today() - timedelta(days=3)).isoformat()
+    assert "utter_payment_posted" in responses_of(messages)
+    assert "utter_balance_current" in responses_of(messages)
+
+
+def test_payment_not_found_opens_a_trace_case(database_url, sessions, domain):
+    tracker = make_tracker(slots=verified_slots("C0001"), intent="claim_paid", text="我昨天还了")
+    _, messages = run_action(ActionResumeRequest(), tracker, domain)
+    case = one(sessions, DisputeCase)
+    assert case.kind == "payment_trace" and case.reference.startswith("TRC")
+    assert messages[0]["response"] == "utter_payment_not_found" and messages[0]["reference"] == case.reference
+
+
+def test_fee_waiver_is_recorded_for_review(database_url, sessions, domain):
+    tracker = make_tracker(slots=verified_slots("C0001"), intent="request_fee_waiver")
+    _, messages = run_action(ActionResumeRequest(), tracker, domain)
+    waiver = one(sessions, FeeWaiverRequest)
+    assert waiver.interest_at_request == Decimal("221.90") and waiver.late_fee_at_request == Decimal("63.40")
+    assert messages[0]["reference"] == waiver.reference
+
+
+# --- consequences, fees, refusal -------------------------------------------------------------------
+
+def test_consequences_are_general_before_verification(database_url, domain):
+    _, messages = run_action(ActionExplainConsequences(), make_tracker(intent="ask_consequence", text="逾期有什么后果"), domain)
+    assert responses_of(messages) == ["utter_consequence_general", "utter_offer_options"]
+    text = "".join(texts_of(messages, domain))
+    assert "0.05%" in text and "5年" in text and "60天" in text and "12,680" not in text
+
+
+def test_consequences_are_personal_once_verified(database_url, domain):
+    tracker = make_tracker(slots=verified_slots("C0001"), intent="ask_consequence", text="会影响征信吗")
+    _, messages = run_action(ActionExplainConsequences(), tracker, domain)
+    assert responses_of(messages)[:3] == ["utter_consequence_reported", "utter_consequence_costs", "utter_consequence_card_countdown"]
+    text = "".join(texts_of(messages, domain))
+    assert "逾期35天" in text and "221.90" in text and "还有26天" in text
+    assert "utter_consequence_legal" not in responses_of(messages)
+
+
+def test_law_is_stated_only_when_asked(database_url, domain):
+    _, messages = run_action(ActionExplainConsequences(), make_tracker(intent="ask_consequence", text="不还会坐牢吗"), domain)
+    assert "utter_consequence_legal" in responses_of(messages)
+
+
+def test_fees_show_the_rates_from_the_rules(database_url, domain):
+    _, messages = run_action(ActionExplainFees(), make_tracker(slots=verified_slots(), intent="ask_fee"), domain)
+    text = "".join(texts_of(messages, domain))
+    assert "每日0.05%" in text and "5%" in text and "12期每月0.66%" in text and "221.90" in text
+
+
+def test_refusal_gets_calm_facts_and_options(database_url, domain):
+    _, messages = run_action(ActionRespondRefusal(), make_tracker(slots=verified_slots(), intent="refuse_to_pay"), domain)
+    assert responses_of(messages) == ["utter_refusal_facts", "utter_refusal_facts_personal", "utter_offer_options"]
+
+
+# --- installments ----------------------------------------------------------------------------
+
+def test_installment_options_list_every_figure(database_url, domain):
+    _, messages = run_action(ActionAskInstallmentTerm(), make_tracker(slots=verified_slots()), domain)
+    text = texts_of(messages, domain)[0]
+    for line in ("3期：每月4,321.77元（末期4,321.76元），总手续费285.30元，年化利率13.45%",
+                 "12期：每月1,140.35元（末期1,140.41元），总手续费1,004.26元，年化利率14.31%",
+                 "36期：每月434.64元（末期434.72元），总手续费2,967.12元，年化利率14.21%"):
+        assert line in text
+    assert [b["title"] for b in domain["responses"]["utter_installment_options"][0]["buttons"]] == [
+        "3期", "6期", "12期", "24期", "36期"]
+
+
+def test_budget_picks_the_shortest_term_after_verification(database_url, domain):
+    tracker = form_tracker("installment_form", {"card_last4": "6217", "id_last6": "03121X"},
+                           slots={"monthly_budget": 2000}, intent="inform")
+    events, messages = run_action(ValidateInstallmentForm(), tracker, domain)
+    slots = slots_of(events)
+    assert slots["installment_term"] == 12 and slots["requested_slot"] == "installment_confirmed"
+    assert "utter_installment_budget_fit" in responses_of(messages)
+
+
+def test_budget_too_small_for_any_standard_plan_becomes_personalized(database_url, domain):
+    tracker = form_tracker("installment_form", {"monthly_budget": 300}, slots=verified_slots(), intent="request_installment")
+    events, _ = run_action(ValidateInstallmentForm(), tracker, domain)
+    assert slots_of(events)["installment_term"] == 43  # 12,680 / 300 = 42.3 -> 43 months
+
+
+@pytest.mark.parametrize("said, term", [(12, 12), (18, 12), (60, 60), (48, 48), (120, 60), (1, 3)])
+def test_named_terms_are_mapped_to_what_the_bank_offers(database_url, domain, said, term):
+    tracker = form_tracker("installment_form", {"installment_term": said}, slots=verified_slots())
+    events, _ = run_action(ValidateInstallmentForm(), tracker, domain)
+    assert slots_of(events)["installment_term"] == term
+
+
+def test_confirmation_shows_the_chosen_plan(database_url, domain):
+    tracker = make_tracker(slots={**verified_slots(), "installment_term": 6})
+    _, messages = run_action(ActionAskInstallmentConfirmed(), tracker, domain)
+    assert messages[0]["response"] == "utter_ask_installment_confirmed"
+    assert (messages[0]["monthly"], messages[0]["fee"], messages[0]["rate"]) == ("2,202.09", "532.56", "14.26%")
+
+
+def test_confirmed_plan_is_recorded_with_a_reference(database_url, sessions, domain):
+    tracker = make_tracker(slots={**verified_slots(), "installment_term": 12, "installment_confirmed": True})
+    events, messages = run_action(ActionSubmitInstallment(), tracker, domain)
+    plan = one(sessions, InstallmentPlanRecord)
+    assert (plan.term_months, plan.monthly_payment, plan.total_fee) == (12, Decimal("1140.35"), Decimal("1004.26"))
+    assert plan.annual_rate.quantize(Decimal("0.0001")) == Decimal("0.1431")
+    assert messages[0]["reference"] == plan.reference and plan.reference.startswith("INS")
+    assert slots_of(events)["installment_term"] is None
+    assert one(sessions, ContactLog).outcome == "plan_booked"
+
+
+def test_declined_plan_records_nothing(database_url, sessions, domain):
+    tracker = make_tracker(slots={**verified_slots(), "installment_term": 12, "installment_confirmed": False})
+    _, messages = run_action(ActionSubmitInstallment(), tracker, domain)
+    assert responses_of(messages) == ["utter_installment_declined"]
+    with sessions() as session:
+        assert session.scalars(select(InstallmentPlanRecord)).all() == []
+
+
+def test_personalized_plan_becomes_an_application_and_a_handoff(database_url, sessions, domain):
+    tracker = make_tracker(slots={**verified_slots("C0003"), "installment_term": 60, "installment_confirmed": True})
+    events, messages = run_action(ActionSubmitInstallment(), tracker, domain)
+    application = one(sessions, HardshipApplication)
+    assert application.requested_term_months == 60
+    handoff = one(sessions, HandoffRequest)
+    assert handoff.reason == "personalized_installment"
+    assert events[-1]["event"] == "pause"
+    assert responses_of(messages)[0] == "utter_personalized_submitted"
+
+
+# --- promises to pay ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("said, amount", [("3500", "3500.00"), ("三千五", "3500.00"), ("最低还款", "1268.00"),
+                                          ("全部还清", "12965.30"), (1268.5, "1268.50")])
+def test_promise_amounts(database_url, domain, said, amount):
+    tracker = form_tracker("promise_form", {"promise_amount": said}, slots=verified_slots())
+    events, _ = run_action(ValidatePromiseForm(), tracker, domain)
+    assert slots_of(events)["promise_amount"] == amount
+
+
+@pytest.mark.parametrize("said", ["0", "不知道", "-200", "💰💰"])
+def test_bad_promise_amounts_are_asked_again(database_url, domain, said):
+    tracker = form_tracker("promise_form", {"promise_amount": said}, slots=verified_slots())
+    events, messages = run_action(ValidatePromiseForm(), tracker, domain)
+    assert slots_of(events)["promise_amount"] is None
+    assert responses_of(messages) == ["utter_invalid_promise_amount"]
+
+
+def test_promise_dates_are_validated(database_url, domain):
+    today = bank_today()
+    cases = {
+        "明天": (today + timedelta(days=1)).isoformat(),
+        (today - timedelta(days=1)).isoformat(): None,
+        (today + timedelta(days=45)).isoformat(): None,
+        "随便哪天": None,
+    }
+    for said, expected in cases.items():
+        tracker = form_tracker("promise_form", {"promise_date": said}, slots=verified_slots())
+        events, messages = run_action(ValidatePromiseForm(), tracker, domain)
+        assert slots_of(events)["promise_date"] == expected, said
+    _, messages = run_action(ValidatePromiseForm(), form_tracker(
+        "promise_form", {"promise_date": (today - timedelta(days=1)).isoformat()}, slots=verified_slots()), domain)
+    assert responses_of(messages) == ["utter_promise_date_in_past"]
+    _, messages = run_action(ValidatePromiseForm(), form_tracker(
+        "promise_form", {"promise_date": (today + timedelta(days=45)).isoformat()}, slots=verified_slots()), domain)
+    assert responses_of(messages) == ["utter_promise_date_too_far"]
+
+
+def test_promise_below_minimum_is_explained_and_recorded(database_url, sessions, domain):
+    when = (bank_today() + timedelta(days=2)).isoformat()
+    tracker = make_tracker(slots={**verified_slots(), "promise_amount": "500.00", "promise_date": when})
+    events, messages = run_action(ActionSubmitPromise(), tracker, domain)
+    assert responses_of(messages) == ["utter_promise_below_minimum", "utter_promise_recorded"]
+    promise = one(sessions, PromiseToPay)
+    assert promise.amount == Decimal("500.00") and promise.below_minimum and promise.promised_date.isoformat() == when
+    assert messages[1]["reference"] == promise.reference
+    assert slots_of(events) == {"promise_amount": None, "promise_date": None}
+
+
+# --- disputes, hardship, complaints, handoff --------------------------------------------------------
+
+def test_dispute_needs_a_description_and_opens_a_case(database_url, sessions, domain):
+    events, messages = run_action(ValidateDisputeForm(), form_tracker(
+        "dispute_form", {"dispute_description": "不对"}, slots=verified_slots()), domain)
+    assert slots_of(events)["dispute_description"] is None
+    text = "10月12号网上商城那笔899元不是我买的"
+    _, messages = run_action(ActionSubmitDispute(), make_tracker(slots={**verified_slots(), "dispute_description": text}), domain)
+    case = one(sessions, DisputeCase)
+    assert case.kind == "charge" and case.amount == Decimal("899.00") and case.description == text
+    assert messages[0]["reference"] == case.reference
+    assert domain["responses"]["utter_dispute_opened"][0]["buttons"][0]["payload"] == "/request_human"
+
+
+def test_hardship_reason_is_taken_from_what_was_said(database_url, domain):
+    tracker = form_tracker("hardship_form", {}, slots=verified_slots(), intent="report_hardship", text="我失业半年了实在还不上")
+    events, messages = run_action(ValidateHardshipForm(), tracker, domain)
+    assert slots_of(events)["hardship_reason"] == "我失业半年了实在还不上"
+    assert responses_of(messages) == ["utter_hardship_empathy"]
+    assert slots_of(events)["requested_slot"] == "hardship_apply"
+    _, messages = run_action(ActionAskHardshipApply(), make_tracker(), domain)
+    assert "60个月" in texts_of(messages, domain)[0]
+
+
+def test_hardship_application_is_handed_to_an_agent(database_url, sessions, domain):
+    tracker = make_tracker(slots={**verified_slots(), "hardship_reason": "生病住院", "hardship_apply": True},
+                           history=[user_event("生病住院了，活不下去了", "report_hardship")])
+    events, messages = run_action(ActionSubmitHardship(), tracker, domain)
+    assert one(sessions, HardshipApplication).reason == "生病住院"
+    handoff = one(sessions, HandoffRequest)
+    assert handoff.reason == "hardship" and handoff.summary["sentiment"] == "distressed"
+    assert events[-1]["event"] == "pause"
+
+
+def test_complaint_about_family_calls_is_recorded_honoured_and_prioritized(database_url, sessions, domain):
+    text = "你们的人天天给我爸妈打电话，别再联系我家人了"
+    tracker = make_tracker(slots=verified_slots(), intent="complain", text=text)
+    events, messages = run_action(ActionFileComplaint(), tracker, domain)
+    complaint = one(sessions, Complaint)
+    assert complaint.category == "third_party_contact" and complaint.do_not_contact_family
+    with sessions() as session:
+        assert session.scalar(select(Cardholder).where(Cardholder.customer_id == "C0001")).do_not_contact_family
+    assert responses_of(messages)[:4] == ["utter_complaint_apology", "utter_complaint_recorded",
+                                         "utter_complaint_no_third_party", "utter_complaint_hotline"]
+    handoff = one(sessions, HandoffRequest)
+    assert handoff.reason == "complaint" and handoff.priority >= 100
+    assert events[-1]["event"] == "pause"
+
+
+@pytest.mark.parametrize("text, category", [("催收的人态度太差还骂人", "attitude"), ("半夜一直打电话骚扰我", "harassment"),
+                                            ("我要投诉", "other")])
+def test_complaint_categories(database_url, sessions, domain, text, category):
+    run_action(ActionFileComplaint(), make_tracker(intent="complain", text=text), domain)
+    complaint = one(sessions, Complaint)
+    assert complaint.category == category and complaint.cardholder_id is None
+
+
+def test_handoff_summary_is_masked_and_complete(database_url, sessions, domain):
+    history = [user_event("我的卡号6222021234566217，欠多少", "ask_balance"), user_event("转人工", "request_human")]
+    tracker = make_tracker(slots=verified_slots(), intent="request_human", text="转人工", history=history)
+    events, messages = run_action(ActionHandoff(), tracker, domain)
+    handoff = one(sessions, HandoffRequest)
+    summary = handoff.summary
+    assert summary["verified"] and summary["customer"] == {"customer_id": "C0001", "name": "张*"}
+    assert summary["card"] == "**** **** **** 6217"
+    assert summary["figures"]["total_due"] == "12,965.30" and summary["figures"]["days_overdue"] == 35
+    assert "6222021234566217" not in str(summary) and "张伟" not in str(summary)
+    assert "ask_balance" in summary["intents"]
+    assert events == [{"event": "pause", "timestamp": None}] or events[-1]["event"] == "pause"
+    assert responses_of(messages)[0] in ("utter_handoff_queued", "utter_handoff_callback")
+    assert one(sessions, ContactLog).outcome == "handoff"
+
+
+def test_second_handoff_request_keeps_one_queue_entry(database_url, sessions, domain):
+    tracker = make_tracker(intent="request_human", text="转人工")
+    run_action(ActionHandoff(), tracker, domain)
+    run_action(ActionHandoff(), tracker, domain)
+    assert one(sessions, HandoffRequest).summary["verified"] is False
+
+
+def test_not_the_cardholder_learns_nothing_and_identity_is_forgotten(database_url, domain):
+    tracker = make_tracker(slots=verified_slots(), intent="not_cardholder", text="我是他老婆")
+    events, messages = run_action(ActionHandleNotCardholder(), tracker, domain)
+    assert responses_of(messages) == ["utter_not_cardholder"]
+    assert slots_of(events)["verified"] is False and slots_of(events)["customer_id"] is None
+
+
+def test_contact_log_keeps_intents_and_strongest_outcome(database_url, sessions, domain):
+    history = [user_event("你好", "greet"), user_event("我欠多少", "ask_balance"), user_event("拜拜", "goodbye")]
+    run_action(ActionLogContact(), make_tracker(slots=verified_slots(), history=history, intent="goodbye"), domain)
+    entry = one(sessions, ContactLog)
+    assert entry.intents == ["greet", "ask_balance", "goodbye"] and entry.verified and entry.outcome == "informed"
+
+
+def test_fallback_asks_for_affirmation_in_chinese(database_url, domain):
+    _, messages = run_action(ActionDefaultAskAffirmation(), make_tracker(intent="ask_balance"), domain)
+    assert messages[0]["intent_label"] == "查询欠款"
+    _, messages = run_action(ActionDefaultAskAffirmation(), make_tracker(intent="nlu_fallback"), domain)
+    assert responses_of(messages) == ["utter_ask_rephrase"]
