@@ -314,6 +314,17 @@ CARDS = [
     ("后4位6217", "6217"),
     ("零零一二", "0012"),
     ("我那张尾号0088的信用卡", "0088"),
+    ("卡尾号6217", "6217"),
+    ("尾数是6217", "6217"),
+    ("信用卡尾号6217", "6217"),
+    ("尾号6217那张", "6217"),
+    ("是6217", "6217"),
+    ("6217吧", "6217"),
+    ("尾号：6217", "6217"),
+    ("末四位6217", "6217"),
+    ("卡号最后四位 6217", "6217"),
+    ("尾号为8888", "8888"),
+    ("尾号六二一七的", "6217"),
 ]
 
 NOT_CARDS = [
@@ -326,6 +337,11 @@ NOT_CARDS = [
     "03121X",
     "6217000011112222",
     "6217X",
+    "尾号不记得了",
+    "我有两张卡",
+    "6217和5432",
+    "12",
+    "一张卡",
 ]
 
 
@@ -350,6 +366,14 @@ IDS = [
     ("后六位是03121x", "03121X"),
     ("二零零三一五", "200315"),
     ("０３１２１Ｘ", "03121X"),
+    ("身份证尾号03121X", "03121X"),
+    ("后六位 200315", "200315"),
+    ("是03121X", "03121X"),
+    ("03121Ｘ", "03121X"),
+    ("身份证号码后六位：200315", "200315"),
+    ("证件号后六位二零零三一五", "200315"),
+    ("末六位123456", "123456"),
+    ("身份证最后六位是00321x", "00321X"),
 ]
 
 NOT_IDS = [
@@ -361,6 +385,10 @@ NOT_IDS = [
     "",
     "不记得了",
     "6217",
+    "身份证没带",
+    "200315和03121X",
+    "X",
+    "6位",
 ]
 
 
@@ -396,6 +424,29 @@ def test_normalize_dispatches_to_json_values(entity: str, text: str, expected: o
     value = normalize(entity, text, MONDAY)
     assert value == expected
     assert type(value) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("entity", "value"),
+    [
+        ("amount", 3500),
+        ("amount", 1234.5),
+        ("amount", 345.05),
+        ("installment_term", 18),
+        ("date", "2026-12-04"),
+        ("date", "2027-01-05"),
+        ("card_last4", "0088"),
+        ("id_last6", "03121X"),
+    ],
+)
+def test_values_we_emit_normalize_to_themselves(entity: str, value: object) -> None:
+    """Slots filled by the component are validated again by actions via str(value)."""
+    assert normalize(entity, str(value), MONDAY) == value
+
+
+def test_amount_in_a_dispute_description() -> None:
+    text = "我3月5号在一家商户被扣了299元，不是我本人刷的"
+    assert normalize_amount(text) == Decimal("299")
 
 
 def test_normalize_refuses_unknown_entities() -> None:
@@ -444,6 +495,12 @@ SENTENCES = [
     ("我这个月只能还两千块", [("amount", "两千块", 2000)]),
     ("三百四十五块零五分", [("amount", "三百四十五块零五分", 345.05)]),
     ("我想分36个月还", [("installment_term", "36个月", 36)]),
+    ("这个月30号之前还清", [("date", "这个月30号", "2026-11-30")]),
+    ("12/1之前还一半", [("date", "12/1", "2026-12-01")]),
+    ("信用卡欠了12680，能分12期吗", [("amount", "12680", 12680), ("installment_term", "12期", 12)]),
+    ("我的卡尾号是0088", [("card_last4", "0088", "0088")]),
+    ("三个月后再还", [("date", "三个月后", "2027-02-23")]),
+    ("我刷卡花了三千", [("amount", "三千", 3000)]),
     # Nothing of ours in these: ordinals, idioms, chit-chat, bare small numbers.
     ("第3期什么时候扣款", []),
     ("我想分期一下", []),
@@ -452,6 +509,9 @@ SENTENCES = [
     ("好的谢谢", []),
     ("12", []),
     ("统一还款可以吗", []),
+    ("利息是1.5吗", []),
+    ("我已经逾期15天了", []),
+    ("最低还款多少", []),
     ("", []),
 ]
 

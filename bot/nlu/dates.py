@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Callable
-from zoneinfo import ZoneInfo
+from bot.clock import bank_today
 
 from bot.nlu.numbers import parse_digit_string, parse_int
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 RELATIVE_DAYS = {
     "今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3,
@@ -30,7 +29,7 @@ _YEAR = "[0-9零〇一二三四五六七八九]{4}"
 
 def today_in_shanghai() -> date:
     """The bank's calendar day: the one a cardholder in China means by 今天."""
-    return datetime.now(SHANGHAI).date()
+    return bank_today()
 
 
 def _last_day(year: int, month: int) -> date:

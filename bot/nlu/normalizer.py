@@ -42,6 +42,7 @@ __all__ = [
     "ENTITY_NAMES",
     "FoundEntity",
     "extract_entities",
+    "get_pipeline",
     "normalize",
     "normalize_amount",
     "normalize_card_last4",
@@ -197,7 +198,7 @@ POSITION_WORDS = [
     "后六位", "末六位", "最后六位", "后6位", "末6位", "六位",
 ]
 # Words jieba must keep whole, whatever its dictionary says, so patterns see them as one token.
-LEXICON = [*DATE_WORDS, *CARD_WORDS, *ID_WORDS, *POSITION_WORDS, "半年"]
+LEXICON = [*DATE_WORDS, *CARD_WORDS, *ID_WORDS, *POSITION_WORDS, "这个月", "本月", "半年"]
 _LEXICON_FREQ = 200_000
 _LEXICON_SET = frozenset(LEXICON)
 
@@ -211,7 +212,8 @@ _ID6 = {"TEXT": {"REGEX": r"^(?:[0-9]{6}|[0-9]{5}[Xx]|[零〇一二三四五六�
 _ID_WITH_X = {"TEXT": {"REGEX": r"^[0-9]{5}[Xx]$"}}
 _SMALL_DIGIT = {"TEXT": {"REGEX": r"^[0-9一二两三四五六七八九]$"}}
 _ZERO_DIGIT = {"TEXT": {"REGEX": r"^零[0-9一二两三四五六七八九]$"}}
-_MONTH_DAY = {"TEXT": {"REGEX": r"^[0-9]{1,2}[./][0-9]{1,2}$"}}
+# 11.30 and 12/1 are dates; 1.5 with a one-digit "day" is far more often a plain decimal.
+_MONTH_DAY = {"TEXT": {"REGEX": r"^[0-9]{1,2}(?:\.[0-9]{2}|/[0-9]{1,2})$"}}
 _ISO_DATE = {"TEXT": {"REGEX": r"^[0-9]{4}([-/.])[0-9]{1,2}\1[0-9]{1,2}$"}}
 _PAY_VERB = {"TEXT": {"REGEX": r"(?:还|付|转|交|存|打|缴|凑|补|欠|差|剩)(?:款|了|上|清|掉)?$"}}
 

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test run: data validation, one training, dialogue tests, held-out NLU figures,
+# then pytest (unit, actions on a temporary database, end-to-end through the real servers).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+mkdir -p results
+
+echo "== rasa data validate"
+"$BIN/rasa" data validate --fail-on-warnings --quiet
+
+echo "== training (skipped when data and config are unchanged)"
+"$BIN/rasa" train --fixed-model-name assistant --out models --quiet
+
+echo "== test stories through the dialogue policies"
+"$BIN/rasa" test core --stories tests/test_stories.yml --model models/assistant.tar.gz \
+  --out results/core --fail-on-prediction-errors --quiet
+
+echo "== held-out NLU evaluation"
+"$BIN/python" scripts/evaluate_nlu.py --model models/assistant.tar.gz --data tests/nlu_heldout.yml
+
+echo "== pytest"
+"$BIN/python" -m pytest "$@"

@@ -1,0 +1,116 @@
+"""The real Rasa server and action server, started once per test session on free ports.
+
+They use the model trained by `make train` (which `make test` runs first), a temporary bank
+database seeded with the demo cardholders and a temporary SQLite tracker store.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from bot.clock import bank_today
+from bot.data.db import migrate, session_factory, session_scope
+from bot.data.seed import seed_demo
+
+REPO = Path(__file__).resolve().parents[2]
+MODEL = REPO / "models" / "assistant.tar.gz"
+TOKEN = "e2e-test-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(url: str, process: subprocess.Popen, log: Path, seconds: int) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(1)
+    raise RuntimeError(f"{url} did not come up in {seconds}s:\n{log.read_text()[-3000:]}")
+
+
+@dataclass
+class Assistant:
+    rasa_url: str
+    database_url: str
+
+    def say(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
+        """Send one message through the REST channel; the bot's replies."""
+        body = json.dumps({"sender": sender, "message": text, "metadata": metadata or {}}).encode()
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 200
+            return json.loads(response.read())
+
+    def tracker(self, sender: str) -> dict:
+        with urllib.request.urlopen(f"{self.rasa_url}/conversations/{sender}/tracker?token={TOKEN}", timeout=30) as r:
+            return json.loads(r.read())
+
+    def sessions(self):
+        return session_factory(self.database_url)
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory) -> Iterator[Assistant]:
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` first (`make test` does)")
+    tmp = tmp_path_factory.mktemp("e2e")
+    database_url = f"sqlite:///{tmp / 'bank.db'}"
+    migrate(database_url)
+    with session_scope(session_factory(database_url)) as session:
+        seed_demo(session, bank_today())
+    action_port, rasa_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    bin_dir = REPO / ".venv" / "bin"
+    logs = {name: tmp / f"{name}.log" for name in ("actions", "rasa")}
+    actions = subprocess.Popen(
+        [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        cwd=REPO, env=env, stdout=logs["actions"].open("w"), stderr=subprocess.STDOUT,
+    )
+    rasa = subprocess.Popen(
+        [str(bin_dir / "rasa"), "run", "--model", str(MODEL), "--enable-api", "--auth-token", TOKEN,
+         "--port", str(rasa_port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+        cwd=REPO, env=env, stdout=logs["rasa"].open("w"), stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait(f"http://127.0.0.1:{action_port}/health", actions, logs["actions"], 120)
+        _wait(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", rasa, logs["rasa"], 300)
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", database_url)
+    finally:
+        for process in (rasa, actions):
+            process.terminate()
+        for process in (rasa, actions):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:12]}"

@@ -1,0 +1,115 @@
+"""One conversation per user story, through the real Rasa server, action server and database."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import bank_today
+from bot.customer_assertion import sign_customer
+from bot.data.models import ContactLog, HandoffRequest, InstallmentPlanRecord, PromiseToPay
+
+pytestmark = pytest.mark.e2e
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def verify(assistant, sender, card="6217", id_last6="03121X") -> str:
+    assistant.say(sender, card)
+    return texts(assistant.say(sender, id_last6))
+
+
+def test_balance_only_after_verification(assistant, sender):
+    first = texts(assistant.say(sender, "我现在欠了多少钱"))
+    assert "卡号的末四位" in first and "12,680" not in first
+    assert "身份证" in texts(assistant.say(sender, "6217"))
+    reply = texts(assistant.say(sender, "03121X"))
+    assert "身份核实成功" in reply
+    for figure in ("12,680.00", "1,268.00", "221.90", "63.40", "12,965.30", "逾期35天"):
+        assert figure in reply
+
+
+def test_logged_in_customer_is_not_asked_who_they_are(assistant, sender):
+    metadata = {"customer_id": "C0002", "customer_signature": sign_customer("C0002", sender)}
+    reply = texts(assistant.say(sender, "查一下我的账单", metadata))
+    assert "末四位" not in reply and "3,450.50" in reply and "没有逾期" in reply
+
+
+def test_forged_login_is_not_trusted(assistant, sender):
+    metadata = {"customer_id": "C0002", "customer_signature": "f" * 64}
+    reply = texts(assistant.say(sender, "查一下我的账单", metadata))
+    assert "末四位" in reply and "3,450.50" not in reply
+
+
+def test_three_failures_lock_verification(assistant, sender):
+    assistant.say(sender, "我欠多少钱")
+    for attempt in range(3):
+        reply = verify(assistant, sender, "6217", "99999" + str(attempt))
+    assert "核实未通过" in reply
+    assert "12,680" not in texts(assistant.say(sender, "我欠多少钱"))
+
+
+def test_installment_proposed_confirmed_and_recorded(assistant, sender):
+    assistant.say(sender, "我想分12期还")
+    reply = verify(assistant, sender)
+    assert "1,140.35" in reply and "14.31%" in reply and "1,004.26" in reply
+    booked = texts(assistant.say(sender, "/affirm"))
+    assert "参考编号INS" in booked
+    with assistant.sessions()() as session:
+        plan = session.scalars(select(InstallmentPlanRecord).where(InstallmentPlanRecord.conversation_id == sender)).one()
+        assert plan.term_months == 12
+
+
+def test_monthly_budget_picks_a_term(assistant, sender):
+    assistant.say(sender, "每个月只能还2000，能分期吗")
+    reply = verify(assistant, sender)
+    assert "最短可以选12期" in reply and "1,140.35" in reply
+
+
+def test_promise_to_pay_recorded(assistant, sender):
+    assistant.say(sender, "我明天还三千五")
+    reply = verify(assistant, sender)
+    assert "参考编号PTP" in reply and "3,500.00" in reply
+    with assistant.sessions()() as session:
+        promise = session.scalars(select(PromiseToPay).where(PromiseToPay.conversation_id == sender)).one()
+        assert promise.promised_date == bank_today() + timedelta(days=1)
+
+
+def test_payment_already_made_is_found(assistant, sender):
+    assistant.say(sender, "我已经还过钱了")
+    reply = verify(assistant, sender, "8848", "200315")
+    assert "1,000.00" in reply and "入账" in reply
+
+
+def test_human_handoff_pauses_the_bot(assistant, sender):
+    assistant.say(sender, "你好")
+    reply = texts(assistant.say(sender, "转人工"))
+    assert "人工客服" in reply or "回电" in reply
+    assert assistant.tracker(sender)["paused"] is True
+    assert assistant.say(sender, "还在吗") == []
+    with assistant.sessions()() as session:
+        handoff = session.scalars(select(HandoffRequest).where(HandoffRequest.conversation_id == sender)).one()
+        assert handoff.status == "waiting"
+        entry = session.scalars(select(ContactLog).where(ContactLog.conversation_id == sender)).one()
+        assert entry.outcome == "handoff" and "request_human" in entry.intents
+
+
+def test_not_the_cardholder_learns_nothing(assistant, sender):
+    reply = texts(assistant.say(sender, "我不是持卡人，我是他老婆"))
+    assert "隐私" in reply and "元" not in reply
+
+
+def test_bot_says_it_is_automated(assistant, sender):
+    assert "不是真人" in texts(assistant.say(sender, "你是机器人吗"))
+
+
+@pytest.mark.parametrize("message", ["", " ", "啊" * 10_000, "😀😀😀", "hello can u help me",
+                                     "<script>alert('x')</script>", "'; DROP TABLE cardholders; --"])
+def test_bad_input_gets_a_sensible_reply(assistant, sender, message):
+    replies = assistant.say(sender, message)
+    assert replies and all(r.get("text") for r in replies)
+    # and the conversation still works afterwards
+    assert "不是真人" in texts(assistant.say(sender, "你是机器人吗"))
