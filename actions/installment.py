@@ -61,13 +61,19 @@ class ValidateInstallmentForm(IdentityFormValidation):
     async def extract_installment_term(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[Text, Any]:
+        """A monthly budget, given up front or in answer to the options, chooses the term."""
         if tracker.get_slot("installment_term") is not None or not tracker.get_slot("verified"):
             return {}
-        return self._term_from_budget(dispatcher, tracker, tracker.get_slot("customer_id"))
-
-    @staticmethod
-    def _term_from_budget(dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: str) -> dict[Text, Any]:
         budget = tracker.get_slot("monthly_budget")
+        if tracker.get_slot("requested_slot") == "installment_term":
+            budget = next((e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "amount"), budget)
+        found = self._term_from_budget(dispatcher, tracker, tracker.get_slot("customer_id"), budget)
+        return {**found, "monthly_budget": budget} if found else {}
+
+    def _term_from_budget(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: str, budget: Any = None
+    ) -> dict[Text, Any]:
+        budget = budget if budget is not None else tracker.get_slot("monthly_budget")
         if tracker.get_slot("installment_term") is not None or not budget or float(budget) <= 0:
             return {}
         with db() as session:

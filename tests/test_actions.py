@@ -452,3 +452,12 @@ def test_fallback_asks_for_affirmation_in_chinese(database_url, domain):
     assert messages[0]["intent_label"] == "查询欠款"
     _, messages = run_action(ActionDefaultAskAffirmation(), make_tracker(intent="nlu_fallback"), domain)
     assert responses_of(messages) == ["utter_ask_rephrase"]
+
+
+def test_budget_given_in_answer_to_the_options_chooses_the_term(database_url, domain):
+    tracker = form_tracker("installment_form", {}, slots={**verified_slots(), "requested_slot": "installment_term"},
+                           intent="inform", text="每月还1000",
+                           entities=[{"entity": "amount", "value": 1000, "start": 2, "end": 6}])
+    events, messages = run_action(ValidateInstallmentForm(), tracker, domain)
+    slots = slots_of(events)
+    assert slots["installment_term"] == 24 and slots["requested_slot"] == "installment_confirmed"

@@ -9,8 +9,8 @@ import calendar
 import re
 from datetime import date, timedelta
 from typing import Callable
-from bot.clock import bank_today
 
+from bot.clock import bank_today
 from bot.nlu.numbers import parse_digit_string, parse_int
 
 
