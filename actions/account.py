@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import BankAction
 from actions.context import (
     Customer,
     db,
@@ -41,13 +42,13 @@ def utter_balance(dispatcher: CollectingDispatcher, customer: Customer) -> None:
         dispatcher.utter_message(response="utter_card_suspended")
 
 
-class ActionResumeRequest(Action):
+class ActionResumeRequest(BankAction):
     """Runs after identity is verified: answers the request that needed it."""
 
     def name(self) -> Text:
         return "action_resume_request"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         request = last_intent_among(tracker, RESUMABLE)
         with db() as session:
             customer = verified_customer(session, tracker)
@@ -99,13 +100,13 @@ class ActionResumeRequest(Action):
         return "informed"
 
 
-class ActionExplainConsequences(Action):
+class ActionExplainConsequences(BankAction):
     """Personal facts once verified, general ones otherwise; the law only when asked."""
 
     def name(self) -> Text:
         return "action_explain_consequences"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         product_rules = rules()
         facts = rule_figures(product_rules)
         with db() as session:
@@ -128,11 +129,11 @@ class ActionExplainConsequences(Action):
         return []
 
 
-class ActionExplainFees(Action):
+class ActionExplainFees(BankAction):
     def name(self) -> Text:
         return "action_explain_fees"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         product_rules = rules()
         line = template(domain, "utter_fee_rate_line")
         fee_rates = "，".join(
@@ -147,13 +148,13 @@ class ActionExplainFees(Action):
         return []
 
 
-class ActionRespondRefusal(Action):
+class ActionRespondRefusal(BankAction):
     """Calm facts and options; never a threat."""
 
     def name(self) -> Text:
         return "action_respond_refusal"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         dispatcher.utter_message(response="utter_refusal_facts")
         with db() as session:
             customer = verified_customer(session, tracker)

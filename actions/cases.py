@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Any, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.base import BankAction
 from actions.context import db, record_contact, rule_figures, rules, verified_customer
 from actions.handoff import hand_off
 from actions.identity import IdentityFormValidation
@@ -32,11 +33,11 @@ class ValidateDisputeForm(IdentityFormValidation):
         return {"dispute_description": text[:2000]}
 
 
-class ActionSubmitDispute(Action):
+class ActionSubmitDispute(BankAction):
     def name(self) -> Text:
         return "action_submit_dispute"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         description = tracker.get_slot("dispute_description") or ""
         with db() as session:
             customer = verified_customer(session, tracker)
@@ -73,20 +74,20 @@ class ValidateHardshipForm(IdentityFormValidation):
         return {"hardship_reason": text[:2000] if text else None}
 
 
-class ActionAskHardshipApply(Action):
+class ActionAskHardshipApply(BankAction):
     def name(self) -> Text:
         return "action_ask_hardship_apply"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         dispatcher.utter_message(response="utter_ask_hardship_apply", **rule_figures(rules()))
         return []
 
 
-class ActionSubmitHardship(Action):
+class ActionSubmitHardship(BankAction):
     def name(self) -> Text:
         return "action_submit_hardship"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         reset: list[EventType] = [SlotSet("hardship_reason", None), SlotSet("hardship_apply", None)]
         with db() as session:
             customer = verified_customer(session, tracker)

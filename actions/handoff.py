@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Any, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
+from actions.base import BankAction
 from actions.context import Customer, db, record_contact, rule_figures, rules, user_intents, user_texts, verified_customer
 from bot.domain.complaints import asks_no_third_party_contact, complaint_category
 from bot.services.handoff import ConversationFacts, request_handoff
@@ -50,23 +51,23 @@ def hand_off(
     return [ConversationPaused()]
 
 
-class ActionHandoff(Action):
+class ActionHandoff(BankAction):
     def name(self) -> Text:
         return "action_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         reason = "verification_failed" if tracker.get_slot("verification_locked") else "requested"
         with db() as session:
             return hand_off(dispatcher, session, tracker, verified_customer(session, tracker), reason)
 
 
-class ActionFileComplaint(Action):
+class ActionFileComplaint(BankAction):
     """Apologize, record the complaint with its category, honour do-not-contact, priority handoff."""
 
     def name(self) -> Text:
         return "action_file_complaint"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
         no_third_party = asks_no_third_party_contact(text)
         dispatcher.utter_message(response="utter_complaint_apology")
@@ -84,39 +85,39 @@ class ActionFileComplaint(Action):
             return hand_off(dispatcher, session, tracker, customer, "complaint")
 
 
-class ActionHandleNotCardholder(Action):
+class ActionHandleNotCardholder(BankAction):
     """Reveal nothing, and forget any identity this conversation had verified."""
 
     def name(self) -> Text:
         return "action_handle_not_cardholder"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         dispatcher.utter_message(response="utter_not_cardholder")
         with db() as session:
             record_contact(session, tracker, "not_cardholder")
         return [SlotSet(slot, None) for slot in ("customer_id", "card_last4", "id_last6")] + [SlotSet("verified", False)]
 
 
-class ActionLogContact(Action):
+class ActionLogContact(BankAction):
     """Writes the contact-log entry when a conversation closes."""
 
     def name(self) -> Text:
         return "action_log_contact"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         with db() as session:
             record_contact(session, tracker, "informed" if len(user_intents(tracker)) > 2 else "open",
                            verified_customer(session, tracker))
         return []
 
 
-class ActionDefaultAskAffirmation(Action):
+class ActionDefaultAskAffirmation(BankAction):
     """The first stage of the fallback: "did you mean ...?" in Chinese, with buttons."""
 
     def name(self) -> Text:
         return "action_default_ask_affirmation"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         ranking = tracker.latest_message.get("intent_ranking") or []
         guess = next((i["name"] for i in ranking if i.get("name") in INTENT_LABELS), None)
         if guess is None:

@@ -6,6 +6,7 @@ of the conversation; the form then ends and its submit action says nothing accou
 """
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from typing import Any, Text
 
 from rasa_sdk import Tracker
@@ -35,11 +36,15 @@ def identity_events_from_metadata(tracker: Tracker, metadata: dict | None) -> li
     return [SlotSet("verified", True), SlotSet("customer_id", customer_id)]
 
 
-class IdentityFormValidation(FormValidationAction):
-    """Shared validation of the identity slots; subclasses add their own slots."""
+class IdentityFormValidation(FormValidationAction, metaclass=ABCMeta):
+    """Shared validation of the identity slots; subclasses add their own slots.
 
-    def name(self) -> Text:  # pragma: no cover - abstract
-        raise NotImplementedError
+    Abstract, so the action server does not register it as an action of its own.
+    """
+
+    @abstractmethod
+    def name(self) -> Text:
+        """validate_<form name>"""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         identity = identity_events_from_metadata(tracker, tracker.latest_message.get("metadata"))

@@ -5,11 +5,12 @@ import math
 from decimal import Decimal
 from typing import Any, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.base import BankAction
 from actions.context import Customer, db, record_contact, rules, template, today, verified_customer
 from actions.handoff import hand_off
 from actions.identity import IdentityFormValidation
@@ -99,13 +100,13 @@ class ValidateInstallmentForm(IdentityFormValidation):
         return {"installment_term": float(adjusted)}
 
 
-class ActionAskInstallmentTerm(Action):
+class ActionAskInstallmentTerm(BankAction):
     """Lists every standard plan for the cardholder's balance."""
 
     def name(self) -> Text:
         return "action_ask_installment_term"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         with db() as session:
             customer = verified_customer(session, tracker)
             if customer is None:
@@ -117,11 +118,11 @@ class ActionAskInstallmentTerm(Action):
         return []
 
 
-class ActionAskInstallmentConfirmed(Action):
+class ActionAskInstallmentConfirmed(BankAction):
     def name(self) -> Text:
         return "action_ask_installment_confirmed"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         term = int(tracker.get_slot("installment_term"))
         product_rules = rules()
         if is_personalized_term(term, product_rules):
@@ -138,11 +139,11 @@ class ActionAskInstallmentConfirmed(Action):
         return []
 
 
-class ActionSubmitInstallment(Action):
+class ActionSubmitInstallment(BankAction):
     def name(self) -> Text:
         return "action_submit_installment"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         reset: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
         with db() as session:
             customer = verified_customer(session, tracker)

@@ -6,11 +6,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.base import BankAction
 from actions.context import db, record_contact, rules, today, verified_customer
 from actions.identity import IdentityFormValidation
 from bot.domain.money import format_yuan, to_money
@@ -68,11 +69,11 @@ class ValidatePromiseForm(IdentityFormValidation):
         return {"promise_date": promised.isoformat()}
 
 
-class ActionSubmitPromise(Action):
+class ActionSubmitPromise(BankAction):
     def name(self) -> Text:
         return "action_submit_promise"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         reset: list[EventType] = [SlotSet("promise_amount", None), SlotSet("promise_date", None)]
         with db() as session:
             customer = verified_customer(session, tracker)

@@ -461,3 +461,15 @@ def test_budget_given_in_answer_to_the_options_chooses_the_term(database_url, do
     events, messages = run_action(ValidateInstallmentForm(), tracker, domain)
     slots = slots_of(events)
     assert slots["installment_term"] == 24 and slots["requested_slot"] == "installment_confirmed"
+
+
+def test_a_database_failure_gets_an_apology_not_silence(tmp_path, monkeypatch, domain):
+    from actions import context
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'no-tables.db'}")
+    context._factory.cache_clear()
+    try:
+        _, messages = run_action(ActionResumeRequest(), make_tracker(slots=verified_slots(), intent="ask_balance"), domain)
+    finally:
+        context._factory.cache_clear()
+    assert responses_of(messages) == ["utter_internal_error"]

@@ -16,11 +16,15 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 UNUSED_RESPONSE = re.compile(r"The utterance '(\w+)' is not used in any story or rule\.")
 FALLBACK_RESPONSES = {"utter_default", "utter_ask_rephrase"}
+# Rasa 3.6 prints this notice whenever a domain declares slots, whatever their mappings.
+RASA_NOTICES = ("Slot auto-fill has been removed in 3.0",)
 
 
 def responses_sent_by_code() -> set[str]:
-    code = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "actions").glob("*.py"))
-    return set(re.findall(r'response="(utter_\w+)"', code)) | set(re.findall(r'template\(domain, "(utter_\w+)"\)', code))
+    """Response names the action server sends (named in actions/ or chosen by a domain rule)."""
+    files = [*(REPO / "actions").glob("*.py"), *(REPO / "bot" / "domain").glob("*.py")]
+    code = "\n".join(p.read_text(encoding="utf-8") for p in files)
+    return set(re.findall(r'"(utter_\w+)"', code))
 
 
 def form_questions() -> set[str]:
@@ -63,7 +67,7 @@ def test_no_warning_but_responses_sent_by_the_action_server(validation):
     unexpected = []
     for message in messages:
         unused = UNUSED_RESPONSE.search(message)
-        if unused and unused.group(1) in allowed:
+        if unused and unused.group(1) in allowed or message.startswith(RASA_NOTICES):
             continue
         unexpected.append(message)
     assert unexpected == []
