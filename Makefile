@@ -27,7 +27,7 @@ db: install
 	$(PY) -m bot.data.seed
 
 validate: install
-	$(RASA) data validate --fail-on-warnings
+	$(RASA) data validate
 
 train: install
 	$(RASA) train --fixed-model-name assistant --out models
