@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,8 @@ from bot.domain.account_position import AccountPosition
 from bot.domain.installments import InstallmentPlan
 from bot.services.references import new_reference
 
+T = TypeVar("T")
+
 
 def record_promise(
     session: Session, account: CardAccount, amount: Decimal, promised: date, below_minimum: bool,
@@ -30,9 +33,7 @@ def record_promise(
         reference=new_reference("PTP"), account_id=account.id, amount=amount, promised_date=promised,
         below_minimum=below_minimum, conversation_id=conversation_id, created_by=created_by,
     )
-    session.add(promise)
-    session.flush()
-    return promise
+    return _saved(session, promise)
 
 
 def record_plan(
@@ -45,9 +46,7 @@ def record_plan(
         monthly_payment=plan.monthly_payment, last_payment=plan.last_payment, total_fee=plan.total_fee,
         annual_rate=plan.annual_rate, conversation_id=conversation_id, created_by=created_by,
     )
-    session.add(record)
-    session.flush()
-    return record
+    return _saved(session, record)
 
 
 def open_dispute(
@@ -58,9 +57,7 @@ def open_dispute(
         reference=new_reference("DSP" if kind == "charge" else "TRC"), account_id=account.id, kind=kind,
         description=description, amount=amount, conversation_id=conversation_id,
     )
-    session.add(case)
-    session.flush()
-    return case
+    return _saved(session, case)
 
 
 def open_hardship(
@@ -71,9 +68,7 @@ def open_hardship(
         reference=new_reference("HDS"), account_id=account.id, reason=reason,
         requested_term_months=requested_term, monthly_budget=monthly_budget, conversation_id=conversation_id,
     )
-    session.add(application)
-    session.flush()
-    return application
+    return _saved(session, application)
 
 
 def record_fee_waiver(
@@ -84,9 +79,7 @@ def record_fee_waiver(
         reference=new_reference("FWR"), account_id=account.id, interest_at_request=position.interest_to_date,
         late_fee_at_request=position.late_fee, reason=reason, conversation_id=conversation_id,
     )
-    session.add(request)
-    session.flush()
-    return request
+    return _saved(session, request)
 
 
 def record_complaint(
@@ -100,9 +93,14 @@ def record_complaint(
     )
     if cardholder is not None and do_not_contact_family:
         cardholder.do_not_contact_family = True
-    session.add(complaint)
+    return _saved(session, complaint)
+
+
+def _saved(session: Session, record: T) -> T:
+    """Add and flush, so the caller can quote the record's reference at once."""
+    session.add(record)
     session.flush()
-    return complaint
+    return record
 
 
 def promises_of(session: Session, conversation_id: str) -> list[PromiseToPay]:
