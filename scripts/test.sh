@@ -15,6 +15,7 @@ echo "== training (skipped when data and config are unchanged)"
 echo "== test stories through the dialogue policies"
 "$BIN/rasa" test core --stories tests/test_stories.yml --model models/assistant.tar.gz \
   --out results/core --fail-on-prediction-errors --quiet
+"$BIN/python" -c 'import json; c = json.load(open("results/core/story_report.json"))["conversation_accuracy"]; print("test stories:", c["correct"], "of", c["total"], "correct")'
 
 echo "== held-out NLU evaluation"
 "$BIN/python" scripts/evaluate_nlu.py --model models/assistant.tar.gz --data tests/nlu_heldout.yml
