@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+import yaml
 
 from bot.clock import bank_today
 from bot.data.db import migrate, session_factory, session_scope
@@ -46,10 +47,20 @@ def _wait(url: str, process: subprocess.Popen, log: Path, seconds: int) -> None:
     raise RuntimeError(f"{url} did not come up in {seconds}s:\n{log.read_text()[-3000:]}")
 
 
+def _always_open_rules(folder: Path) -> Path:
+    """The bank's rules with agents on duty all day, so a handoff queues whatever the hour."""
+    rules = yaml.safe_load((REPO / "bot" / "product_rules.yml").read_text(encoding="utf-8"))
+    rules["service_hours"] = {"start": "00:00", "end": "23:59:59"}
+    path = folder / "product_rules.yml"
+    path.write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 @dataclass
 class Assistant:
     rasa_url: str
     database_url: str
+    env: dict
 
     def say(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
         """Send one message through the REST channel; the bot's replies."""
@@ -81,6 +92,7 @@ def assistant(tmp_path_factory) -> Iterator[Assistant]:
     action_port, rasa_port = _free_port(), _free_port()
     env = {
         **os.environ,
+        "PRODUCT_RULES_PATH": str(_always_open_rules(tmp)),
         "DATABASE_URL": database_url,
         "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
@@ -100,7 +112,7 @@ def assistant(tmp_path_factory) -> Iterator[Assistant]:
     try:
         _wait(f"http://127.0.0.1:{action_port}/health", actions, logs["actions"], 120)
         _wait(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", rasa, logs["rasa"], 300)
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", database_url)
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", database_url, env)
     finally:
         for process in (rasa, actions):
             process.terminate()
