@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Starts the action server and the Rasa server (REST channel + HTTP API); Ctrl-C stops both.
+# Starts the action server, the Rasa server (REST channel + HTTP API) and the web API
+# (bank page, chat gateway, agent console); Ctrl-C stops them all.
 # With --shell, chats in this terminal instead of serving HTTP.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV_BIN=.venv/bin
 ACTION_PORT=${ACTION_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}
+API_PORT=${API_PORT:-8000}
+export RASA_URL=${RASA_URL:-http://localhost:$RASA_PORT}
 export RASA_API_TOKEN=${RASA_API_TOKEN:-demo-only-rasa-api-token}
 mkdir -p var/log
 
@@ -22,10 +25,14 @@ if [[ "${1:-}" == "--shell" ]]; then
   exit 0
 fi
 
-"$VENV_BIN/rasa" run --model models --enable-api --auth-token "$RASA_API_TOKEN" --port "$RASA_PORT" \
+"$VENV_BIN/rasa" run --interface "${RASA_HOST:-127.0.0.1}" --model models --enable-api --auth-token "$RASA_API_TOKEN" --port "$RASA_PORT" \
   --endpoints endpoints.yml --credentials credentials.yml >var/log/rasa.log 2>&1 &
 pids+=($!)
 scripts/wait_for.sh "http://localhost:$RASA_PORT/status?token=$RASA_API_TOKEN" 300
+"$VENV_BIN/uvicorn" api.main:app --host "${API_HOST:-0.0.0.0}" --port "$API_PORT" >var/log/api.log 2>&1 &
+pids+=($!)
+scripts/wait_for.sh "http://localhost:$API_PORT/api/bank/demo-customers" 60
+echo "Bank site and chat: http://localhost:$API_PORT   agent console: http://localhost:$API_PORT/agent"
 echo "Rasa server:   http://localhost:$RASA_PORT  (REST channel: POST /webhooks/rest/webhook)"
 echo "Action server: http://localhost:$ACTION_PORT"
 echo "Logs in var/log/. Ctrl-C stops everything."

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test run: data validation, one training, dialogue tests, held-out NLU figures,
-# then pytest (unit, actions on a temporary database, end-to-end through the real servers).
+# then pytest (unit, actions on a temporary database, API, end-to-end through the real servers,
+# and two real browsers over the whole stack).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -19,6 +20,9 @@ echo "== test stories through the dialogue policies"
 
 echo "== held-out NLU evaluation"
 "$BIN/python" scripts/evaluate_nlu.py --model models/assistant.tar.gz --data tests/nlu_heldout.yml
+
+echo "== browser for the page tests"
+scripts/install_browser.sh
 
 echo "== pytest"
 "$BIN/python" -m pytest "$@"

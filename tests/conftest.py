@@ -13,6 +13,7 @@ from bot.clock import bank_today  # noqa: E402
 from bot.data.db import migrate, session_factory, session_scope  # noqa: E402
 from bot.data.seed import seed_demo  # noqa: E402
 from bot.domain.product_rules import ProductRules, load_rules  # noqa: E402
+from tests.servers import assistant  # noqa: E402,F401  (the real Rasa and action servers, once per session)
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, declarative_base, relationship
 
@@ -174,8 +175,16 @@ class HandoffRequest(_Recorded, Base):
     reason: Mapped[str] = Column(String(32), nullable=False)
     priority: Mapped[int] = Column(Integer, nullable=False, default=0)
     summary: Mapped[dict] = Column(JSON, nullable=False)
-    status: Mapped[str] = Column(String(16), nullable=False, default="waiting")
+    status: Mapped[str] = Column(String(16), nullable=False, default="waiting")  # waiting | claimed | closed
     callback_requested: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    assigned_agent_id: Mapped[int | None] = Column(
+        ForeignKey("agent_accounts.id", name="fk_handoff_requests_assigned_agent_id"), index=True
+    )
+    claimed_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = Column(Text)
+    assigned_agent: Mapped["AgentAccount | None"] = relationship("AgentAccount")
+    cardholder: Mapped["Cardholder | None"] = relationship("Cardholder")
 
 
 class ContactLog(Base):
@@ -191,3 +200,62 @@ class ContactLog(Base):
     verified: Mapped[bool] = Column(Boolean, nullable=False, default=False)
     intents: Mapped[list] = Column(JSON, nullable=False, default=list)
     outcome: Mapped[str] = Column(String(32), nullable=False, default="open")
+
+
+class AgentAccount(Base):
+    """A person at the agent console; `role` is agent or supervisor, the password is only stored hashed."""
+
+    __tablename__ = "agent_accounts"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    username: Mapped[str] = Column(String(32), unique=True, nullable=False)
+    display_name: Mapped[str] = Column(String(64), nullable=False)
+    role: Mapped[str] = Column(String(16), nullable=False, default="agent")
+    password_hash: Mapped[str] = Column(String(256), nullable=False)
+    active: Mapped[bool] = Column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Conversation(Base):
+    """One chat on the bank site; its id is also the Rasa sender id.
+
+    `mode` routes the cardholder's messages: bot (to Rasa), waiting or callback (queued for a
+    person), agent (to the agent holding it), closed (no more messages).
+    """
+
+    __tablename__ = "conversations"
+    id: Mapped[str] = Column(String(128), primary_key=True)
+    cardholder_id: Mapped[int | None] = Column(ForeignKey("cardholders.id"), index=True)
+    mode: Mapped[str] = Column(String(16), nullable=False, default="bot")
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    cardholder: Mapped["Cardholder | None"] = relationship("Cardholder")
+
+
+class ChatMessage(Base):
+    """Every message of a conversation, stored before it is forwarded; ids only ever increase."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "client_id", name="uq_chat_messages_conversation_client"),
+    )
+    id: Mapped[int] = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = Column(ForeignKey("conversations.id"), nullable=False, index=True)
+    sender: Mapped[str] = Column(String(16), nullable=False)  # customer | bot | agent | system
+    text: Mapped[str] = Column(Text, nullable=False, default="")
+    buttons: Mapped[list] = Column(JSON, nullable=False, default=list)
+    client_id: Mapped[str | None] = Column(String(64))
+    agent_id: Mapped[int | None] = Column(ForeignKey("agent_accounts.id"))
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    agent: Mapped["AgentAccount | None"] = relationship("AgentAccount")
+
+
+class AgentNote(Base):
+    """An agent's internal note on a conversation; never shown to the cardholder."""
+
+    __tablename__ = "agent_notes"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = Column(ForeignKey("conversations.id"), nullable=False, index=True)
+    agent_id: Mapped[int] = Column(ForeignKey("agent_accounts.id"), nullable=False)
+    text: Mapped[str] = Column(Text, nullable=False)
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    agent: Mapped[AgentAccount] = relationship("AgentAccount")

@@ -1,20 +1,24 @@
-"""Demo cardholders whose figures are relative to the day the seed runs.
+"""Demo cardholders whose figures are relative to the day the seed runs, and demo console accounts.
 
 `python -m bot.data.seed` creates them when missing; `--reset` rebuilds them for today.
+The demo agents' password comes from DEMO_AGENT_PASSWORD (a demo value by default).
 """
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.clock import bank_today
 from bot.data.db import migrate, session_factory, session_scope
-from bot.data.models import CardAccount, Cardholder, CardStatus, Payment, Statement
+from bot.data.models import AgentAccount, CardAccount, Cardholder, CardStatus, Payment, Statement
+from bot.services.passwords import hash_password
 from bot.settings import BANK_TIMEZONE, Settings
 
 
@@ -42,6 +46,18 @@ DEMO_CARDHOLDERS: tuple[DemoCardholder, ...] = (
     DemoCardholder("C0003", "王芳", "44010619880705266X", "13700000310", "6222041234560310",
                    Decimal("60000.00"), Decimal("56000.00"), Decimal("5600.00"), 95, (), CardStatus.SUSPENDED),
 )
+
+
+DEMO_AGENTS: tuple[tuple[str, str, str], ...] = (  # username, display name, role
+    ("agent1", "客服小李", "agent"),
+    ("agent2", "客服小王", "agent"),
+    ("super1", "主管老陈", "supervisor"),
+)
+DEMO_AGENT_PASSWORD = "demo-agent-password"
+
+
+def demo_agent_password() -> str:
+    return os.environ.get("DEMO_AGENT_PASSWORD", DEMO_AGENT_PASSWORD)
 
 
 def seed_demo(session: Session, today: date, *, reset: bool = False) -> int:
@@ -72,6 +88,28 @@ def seed_demo(session: Session, today: date, *, reset: bool = False) -> int:
     return created
 
 
+def seed_demo_agents(session: Session, password: str, *, reset: bool = False) -> int:
+    """Create the demo console accounts that are missing (all of them again with `reset`)."""
+    written = 0
+    for username, display_name, role in DEMO_AGENTS:
+        account = session.scalar(select(AgentAccount).where(AgentAccount.username == username))
+        if account is not None and not reset:
+            continue
+        account = account or AgentAccount(username=username)
+        account.display_name, account.role, account.active = display_name, role, True
+        account.password_hash = _demo_hash(username, password)
+        session.add(account)
+        written += 1
+    session.flush()
+    return written
+
+
+@lru_cache(maxsize=16)
+def _demo_hash(username: str, password: str) -> str:
+    """Hashing is slow on purpose; a test run seeds many databases, so each account hashes once."""
+    return hash_password(password)
+
+
 def _remove_demo_figures(session: Session, holder: Cardholder) -> None:
     for account in holder.accounts:
         session.execute(delete(Statement).where(Statement.account_id == account.id))
@@ -79,14 +117,16 @@ def _remove_demo_figures(session: Session, holder: Cardholder) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Create the schema and the demo cardholders.")
-    parser.add_argument("--reset", action="store_true", help="rebuild the demo figures relative to today")
+    parser = argparse.ArgumentParser(description="Create the schema, the demo cardholders and the demo agent accounts.")
+    parser.add_argument("--reset", action="store_true",
+                        help="rebuild the demo figures relative to today and reset the demo agents")
     args = parser.parse_args()
     url = Settings.from_env().database_url
     migrate(url)
     with session_scope(session_factory(url)) as session:
         created = seed_demo(session, bank_today(), reset=args.reset)
-    print(f"demo data ready ({created} cardholder(s) written)")
+        agents = seed_demo_agents(session, demo_agent_password(), reset=args.reset)
+    print(f"demo data ready ({created} cardholder(s), {agents} agent account(s) written)")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ REASON_WEIGHT: dict[str, int] = {
     "fee_waiver": 40,
     "requested": 40,
     "fallback": 30,
+    "assistant_unavailable": 35,
 }
 SENTIMENT_WEIGHT: dict[str, int] = {"distressed": 50, "negative": 20, "neutral": 0}
 

@@ -1,0 +1,84 @@
+"""Every error leaves the API as {"detail": {"code": ..., "message": <Chinese for the user>}}."""
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.core.security import TokenError
+from api.services.rasa_client import RasaUnavailable
+from bot.services.errors import ServiceError
+
+# code -> (HTTP status, what the person in front of the page is told)
+ERRORS: dict[str, tuple[int, str]] = {
+    "invalid_token": (401, "登录信息无效，请重新登录。"),
+    "expired_token": (401, "登录已过期，请重新登录。"),
+    "bad_credentials": (401, "账号或密码不正确。"),
+    "forbidden": (403, "您没有权限执行此操作。"),
+    "conversation_not_found": (404, "对话不存在，请重新发起对话。"),
+    "conversation_closed": (403, "对话已结束，如需帮助请重新发起对话。"),
+    "empty_message": (422, "请输入消息内容。"),
+    "message_too_long": (413, "消息太长了，请分几条发送。"),
+    "rate_limited": (429, "您发送得太快了，请稍后再试。"),
+    "handoff_not_found": (404, "转接请求不存在。"),
+    "already_claimed": (409, "该对话已被其他客服接入。"),
+    "handoff_closed": (409, "该转接已经结束。"),
+    "not_assigned": (403, "您没有接入这个对话，不能操作。"),
+    "not_visible": (403, "您无权查看这个对话。"),
+    "agent_not_found": (404, "客服账号不存在或已停用。"),
+    "invalid_account": (422, "账号信息不符合要求。"),
+    "customer_not_verified": (409, "客户身份尚未核实，暂不能办理。"),
+    "account_not_found": (409, "未找到客户的信用卡账户。"),
+    "not_positive": (422, "还款金额必须大于零。"),
+    "in_past": (422, "还款日期不能早于今天。"),
+    "too_far": (422, "还款日期超出了允许登记的范围。"),
+    "invalid_term": (422, "不支持这个分期期数。"),
+    "complaint_not_found": (404, "投诉记录不存在。"),
+    "assistant_unavailable": (503, "智能助手暂时无法连接，请稍后再试。"),
+    "invalid_request": (422, "请求内容不正确。"),
+}
+RETRY_AFTER_SECONDS = "60"
+
+
+class ApiError(Exception):
+    """Raised by routes and dependencies for a refusal that has no service behind it."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def error_response(code: str, **extra: object) -> JSONResponse:
+    status, message = ERRORS.get(code, (400, "请求无法处理。"))
+    headers = {"Retry-After": RETRY_AFTER_SECONDS} if code == "rate_limited" else None
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    body = {"detail": {"code": code, "message": message, **extra}}
+    return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map service refusals, token problems, validation and plain HTTP errors to the one format."""
+
+    async def coded(_request: Request, exc: Exception) -> JSONResponse:
+        return error_response(getattr(exc, "code", "invalid_request"))
+
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response("invalid_request", errors=exc.errors())
+
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "请求无法处理。"
+        return JSONResponse({"detail": {"code": f"http_{exc.status_code}", "message": message}},
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    for kind in (ServiceError, TokenError, ApiError, RasaUnavailable):
+        app.add_exception_handler(kind, coded)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+def error_frame(code: str, **extra: object) -> dict[str, object]:
+    """The WebSocket form of an error: {"type": "error", "code": ..., "message": ...}."""
+    return {"type": "error", "code": code, "message": ERRORS.get(code, (400, "请求无法处理。"))[1], **extra}

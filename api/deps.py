@@ -1,0 +1,59 @@
+"""Shared dependencies: settings, the unit of work of a request, and who is calling."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from fastapi import Depends, Header, Request
+
+from api.core.config import ApiSettings
+from api.core.errors import ApiError
+from api.core.identity import CustomerIdentity
+from api.core.security import InvalidToken
+from api.services import auth
+from api.services.gateway import ChatGateway
+from api.services.outbox import Unit, unit_of_work
+from bot.data.models import AgentAccount
+
+
+def get_settings(request: Request) -> ApiSettings:
+    return request.app.state.settings
+
+
+def get_gateway(request: Request) -> ChatGateway:
+    return request.app.state.gateway
+
+
+def get_unit(gateway: ChatGateway = Depends(get_gateway)) -> Iterator[Unit]:
+    """One transaction per request, committed before the response is sent; frames go out after."""
+    with unit_of_work(gateway.database, gateway.hub) as unit:
+        yield unit
+
+
+def bearer_token(authorization: str | None = Header(None)) -> str | None:
+    """The token of an `Authorization: Bearer` header; None when there is no header at all."""
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("expected an Authorization: Bearer header")
+    return token.strip()
+
+
+def current_conversation(
+    token: str | None = Depends(bearer_token), unit: Unit = Depends(get_unit),
+    settings: ApiSettings = Depends(get_settings),
+) -> CustomerIdentity:
+    return auth.conversation_identity(unit.session, settings, token)
+
+
+def current_agent(
+    token: str | None = Depends(bearer_token), unit: Unit = Depends(get_unit),
+    settings: ApiSettings = Depends(get_settings),
+) -> AgentAccount:
+    return auth.agent_account(unit.session, settings, token)
+
+
+def require_supervisor(agent: AgentAccount = Depends(current_agent)) -> AgentAccount:
+    if agent.role != "supervisor":
+        raise ApiError("forbidden")
+    return agent

@@ -1,0 +1,192 @@
+"""The chat gateway: every cardholder message is stored, then routed by the conversation's mode.
+
+bot      -> Rasa; its replies are stored and pushed; a reply carrying {"handoff": ...} queues the
+            conversation. If Rasa is down, slow or failing, a person is asked to follow up.
+waiting, callback, agent -> the agent desk only; Rasa never sees them until an agent hands back.
+Messages of one conversation go to Rasa one at a time, in the order they were stored.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Callable, Coroutine, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+
+from api import schemas
+from api.core.identity import CustomerIdentity
+from api.services.hub import Hub
+from api.services.outbox import Database, Unit, unit_of_work
+from api.services.rasa_client import RasaClient, RasaUnavailable
+from api.services.views import message_view, state_view
+from bot.data.models import AgentAccount, ChatMessage
+from bot.domain.product_rules import load_rules
+from bot.services import agent_desk
+from bot.services.conversations import (
+    MessageLimits,
+    accept_customer_message,
+    add_message,
+    follow_handoff,
+    get_conversation,
+    handoff_by_reference,
+    messages_after,
+    report_assistant_unavailable,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class ChatGateway:
+    """The app's one gateway: the database, the live hub, the Rasa client and the message limits."""
+
+    def __init__(self, database: Database, hub: Hub, rasa: RasaClient, limits: MessageLimits) -> None:
+        self.database, self.hub, self.rasa, self.limits = database, hub, rasa, limits
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._tasks: set[asyncio.Task] = set()
+
+    # --- units of work -------------------------------------------------------------------
+    def in_unit(self, work: Callable[..., T], *args: Any) -> T:
+        """Run `work(unit, *args)` in its own transaction; frames go out after the commit."""
+        with unit_of_work(self.database, self.hub) as unit:
+            return work(unit, *args)
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """`in_unit` off the event loop: database calls block."""
+        return await run_in_threadpool(self.in_unit, work, *args)
+
+    # --- the cardholder's side -----------------------------------------------------------
+    def accept(self, identity: CustomerIdentity, text: str, client_id: str | None) -> tuple[schemas.Message, bool]:
+        """Store the message (once per client_id) and show it to whoever watches the conversation."""
+        try:
+            return self.in_unit(self._accept, identity.conversation_id, text, client_id)
+        except IntegrityError:  # the same client_id raced in twice: the other one was stored
+            return self.in_unit(self._accept, identity.conversation_id, text, client_id)
+
+    def _accept(self, unit: Unit, conversation_id: str, text: str, client_id: str | None) -> tuple[schemas.Message, bool]:
+        conversation = get_conversation(unit.session, conversation_id)
+        message, created = accept_customer_message(unit.session, conversation, text, client_id, self.limits)
+        if created:
+            unit.outbox.message(unit.session, message)
+        return message_view(message, for_agent=False), created
+
+    def replay(self, identity: CustomerIdentity, after: int) -> tuple[list[schemas.Message], schemas.State]:
+        """What a (re)connecting widget has not seen yet, and where the conversation stands."""
+        return self.in_unit(self._replay, identity.conversation_id, after)
+
+    @staticmethod
+    def _replay(unit: Unit, conversation_id: str, after: int) -> tuple[list[schemas.Message], schemas.State]:
+        conversation = get_conversation(unit.session, conversation_id)
+        messages = [message_view(m, for_agent=False) for m in messages_after(unit.session, conversation_id, after)]
+        return messages, state_view(unit.session, conversation)
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` in the background, keeping a reference so it is not collected mid-way."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def forward(self, conversation_id: str, message_id: int) -> None:
+        """Send a stored cardholder message to Rasa if the bot has the conversation."""
+        async with self._one_at_a_time(conversation_id):
+            job = await self.run(self._bot_job, conversation_id, message_id)
+            if job is None:
+                return
+            text, customer_id = job
+            self._typing(conversation_id, True)
+            try:
+                try:
+                    replies = await self.rasa.send(conversation_id, text, customer_id)
+                except RasaUnavailable as exc:
+                    log.warning("assistant unavailable for %s: %s", conversation_id, exc)
+                    await self.run(self._assistant_unavailable, conversation_id)
+                else:
+                    await self.run(self._store_replies, conversation_id, replies)
+            finally:
+                self._typing(conversation_id, False)
+
+    async def shutdown(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    @staticmethod
+    def _bot_job(unit: Unit, conversation_id: str, message_id: int) -> tuple[str, str | None] | None:
+        conversation = get_conversation(unit.session, conversation_id)
+        if conversation.mode != "bot":
+            return None
+        message = unit.session.get(ChatMessage, message_id)
+        return message.text, conversation.cardholder.customer_id if conversation.cardholder else None
+
+    @staticmethod
+    def _store_replies(unit: Unit, conversation_id: str, replies: list[dict[str, Any]]) -> None:
+        session, conversation = unit.session, get_conversation(unit.session, conversation_id)
+        handoff_reference = None
+        for reply in replies:
+            custom = reply.get("custom")
+            if isinstance(custom, dict) and isinstance(custom.get("handoff"), dict):
+                handoff_reference = str(custom["handoff"].get("reference"))
+            buttons = [
+                {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+                for b in reply.get("buttons") or [] if isinstance(b, dict)
+            ]
+            if reply.get("text") or buttons:
+                message = add_message(session, conversation, "bot", str(reply.get("text") or ""), buttons=buttons)
+                unit.outbox.message(session, message)
+        handoff = handoff_by_reference(session, conversation_id, handoff_reference) if handoff_reference else None
+        if handoff_reference and handoff is None:
+            log.warning("handoff %s of %s is not in this database (is DATABASE_URL shared with the action server?)",
+                        handoff_reference, conversation_id)
+        if handoff is not None and conversation.mode == "bot":
+            follow_handoff(conversation, handoff)
+            unit.outbox.state(session, conversation)
+            unit.outbox.queue(session)
+
+    @staticmethod
+    def _assistant_unavailable(unit: Unit, conversation_id: str) -> None:
+        session, conversation = unit.session, get_conversation(unit.session, conversation_id)
+        if conversation.mode != "bot":
+            return
+        notice, _handoff = report_assistant_unavailable(session, conversation, load_rules())
+        unit.outbox.message(session, notice)
+        unit.outbox.state(session, conversation)
+        unit.outbox.queue(session)
+
+    def _typing(self, conversation_id: str, on: bool) -> None:
+        self.hub.to_conversation(conversation_id, {"type": "typing", "who": "bot", "on": on})
+
+    @asynccontextmanager
+    async def _one_at_a_time(self, conversation_id: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(conversation_id) or (asyncio.Lock(), 0)
+        self._locks[conversation_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[conversation_id]
+            if users == 1:
+                del self._locks[conversation_id]
+            else:
+                self._locks[conversation_id] = (lock, users - 1)
+
+    # --- the agent's side ----------------------------------------------------------------
+    async def release(self, conversation_id: str, agent_id: int) -> schemas.State:
+        """Hand back to the assistant: resume the Rasa tracker first, so the bot really answers."""
+        await self.run(self._check_holder, conversation_id, agent_id)
+        await self.rasa.resume(conversation_id)
+        return await self.run(self._release, conversation_id, agent_id)
+
+    @staticmethod
+    def _check_holder(unit: Unit, conversation_id: str, agent_id: int) -> None:
+        agent_desk.held_handoff(unit.session, conversation_id, unit.session.get(AgentAccount, agent_id))
+
+    @staticmethod
+    def _release(unit: Unit, conversation_id: str, agent_id: int) -> schemas.State:
+        session = unit.session
+        conversation, notice = agent_desk.release(session, conversation_id, session.get(AgentAccount, agent_id))
+        unit.outbox.message(session, notice)
+        unit.outbox.state(session, conversation)
+        unit.outbox.queue(session)
+        return state_view(session, conversation)

@@ -1,0 +1,92 @@
+"""Stored rows as the contract's bodies; everything shown to agents has personal data masked."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy.orm import Session
+
+from api import schemas
+from bot.data.models import AgentNote, ChatMessage, Complaint, Conversation, HandoffRequest, utcnow
+from bot.domain.compliance import mask_name, mask_text
+from bot.domain.queue_estimate import estimated_wait_minutes
+from bot.services import agent_desk
+from bot.services.agent_records import complaints_of
+from bot.services.conversations import messages_after
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def message_view(message: ChatMessage, *, for_agent: bool) -> schemas.Message:
+    """The cardholder sees their own words; agents see card, ID and phone numbers masked."""
+    return schemas.Message(
+        id=message.id,
+        conversation_id=message.conversation_id,
+        sender=message.sender,
+        text=mask_text(message.text) if for_agent else message.text,
+        buttons=[schemas.Button(**button) for button in message.buttons or []],
+        created_at=as_utc(message.created_at),
+        agent_name=message.agent.display_name if message.agent else None,
+    )
+
+
+def state_view(session: Session, conversation: Conversation) -> schemas.State:
+    state = schemas.State(mode=conversation.mode)
+    handoff = agent_desk.open_handoff(session, conversation.id)
+    if conversation.mode == "waiting" and handoff is not None:
+        position = agent_desk.queue_position(session, handoff)
+        if position is not None:
+            state.queue_position, state.estimated_wait_minutes = position, estimated_wait_minutes(position)
+    if conversation.mode == "agent" and handoff is not None and handoff.assigned_agent is not None:
+        state.agent_name = handoff.assigned_agent.display_name
+    return state
+
+
+def queue_item(handoff: HandoffRequest, now: datetime | None = None) -> schemas.QueueItem:
+    """A handoff as the console lists it: masked name, the bot's figures, how long it has waited."""
+    summary = handoff.summary or {}
+    until = handoff.claimed_at if handoff.status != "waiting" and handoff.claimed_at else (now or utcnow())
+    customer = handoff.cardholder.name if handoff.cardholder else None
+    return schemas.QueueItem(
+        handoff_id=handoff.id,
+        conversation_id=handoff.conversation_id,
+        reference=handoff.reference,
+        reason=handoff.reason,
+        priority=handoff.priority,
+        status=handoff.status,
+        waiting_seconds=max(int((as_utc(until) - as_utc(handoff.created_at)).total_seconds()), 0),
+        verified=bool(summary.get("verified")),
+        customer_masked=mask_name(customer) if customer else (summary.get("customer") or {}).get("name"),
+        total_due=(summary.get("figures") or {}).get("total_due"),
+        sentiment=summary.get("sentiment"),
+        assigned_agent=handoff.assigned_agent.username if handoff.assigned_agent else None,
+        callback=handoff.callback_requested,
+    )
+
+
+def note_view(note: AgentNote) -> schemas.Note:
+    return schemas.Note(id=note.id, agent=note.agent.username, text=mask_text(note.text), created_at=as_utc(note.created_at))
+
+
+def complaint_ref(complaint: Complaint) -> dict[str, object]:
+    return {"id": complaint.id, "reference": complaint.reference, "category": complaint.category,
+            "status": complaint.status.value}
+
+
+def conversation_detail(session: Session, conversation: Conversation) -> schemas.ConversationDetail:
+    """What an agent needs on one screen: state, the handoff and its summary, transcript, notes.
+
+    The summary is the bot's, plus `complaints` (id, reference, status) so the console can resolve them.
+    """
+    handoff = agent_desk.latest_handoff(session, conversation.id)
+    complaints = [complaint_ref(c) for c in complaints_of(session, conversation.id)]
+    return schemas.ConversationDetail(
+        conversation_id=conversation.id,
+        state=state_view(session, conversation),
+        handoff=queue_item(handoff) if handoff else None,
+        summary={**((handoff.summary if handoff else None) or {}), "complaints": complaints},
+        messages=[message_view(m, for_agent=True) for m in messages_after(session, conversation.id)],
+        notes=[note_view(n) for n in agent_desk.notes_of(session, conversation.id)],
+    )

@@ -1,0 +1,8 @@
+"""The base of every refusal a use case can give; the API turns `code` into an HTTP answer."""
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A use case refused to act; `code` is stable for clients, the message is for developers."""
+
+    code = "service_error"

@@ -1,0 +1,182 @@
+"""Fixtures for the API tests: an app on the per-test database, tokens, handoffs made as the bot makes them.
+
+By default RASA_URL points at a closed local port, so any test that reaches Rasa by mistake
+shows up as an "assistant unavailable" notice. Tests of the real bot path use `assistant`
+(the real Rasa server and action server, from tests/servers.py).
+"""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.core.config import ApiSettings
+from api.core.security import issue_token
+from api.main import create_app
+from bot.data.db import session_factory, session_scope
+from bot.data.models import Cardholder, HandoffRequest
+from bot.data.seed import seed_demo_agents
+from bot.domain.product_rules import load_rules
+from bot.services import handoff as handoff_service
+from bot.services.accounts import account_position, primary_account
+from bot.services.handoff import ConversationFacts, request_handoff
+from bot.clock import bank_today
+
+AGENT_PASSWORD = "test-agent-password"
+
+
+def free_port() -> int:
+    """A local port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def in_service_hours(monkeypatch):
+    """Handoffs queue for a live agent whatever the time of day the tests run."""
+    monkeypatch.setattr(handoff_service, "within_service_hours", lambda moment, rules: True)
+
+
+@pytest.fixture
+def settings(database_url, tmp_path, in_service_hours) -> ApiSettings:
+    with session_scope(session_factory(database_url)) as session:
+        seed_demo_agents(session, AGENT_PASSWORD)
+    return ApiSettings.from_env(
+        database_url=database_url, rasa_url=f"http://127.0.0.1:{free_port()}", rasa_timeout_seconds=1.0,
+        static_dir=tmp_path / "static",
+    )
+
+
+@pytest.fixture
+def make_client(settings) -> Iterator[Callable[..., TestClient]]:
+    """`make_client(**overrides)`: a started app on the test database, with settings changed as asked."""
+    clients: list[TestClient] = []
+
+    def make(**overrides: object) -> TestClient:
+        client = TestClient(create_app(replace(settings, **overrides)))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client) -> TestClient:
+    return make_client()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class Chat:
+    """A cardholder's conversation as the widget holds it."""
+
+    conversation_id: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.token)
+
+
+def send(client: TestClient, chat: Chat, text: str, client_id: str | None = None):
+    """The widget's POST of one message."""
+    return client.post("/api/chat/messages", headers=chat.headers, json={"text": text, "client_id": client_id})
+
+
+def bank_token(client: TestClient, customer_id: str) -> str:
+    response = client.post("/api/bank/login", json={"customer_id": customer_id, "password": "demo-password"})
+    assert response.status_code == 200, response.text
+    return response.json()["token"]
+
+
+def start_chat(client: TestClient, customer_id: str | None = None) -> Chat:
+    headers = bearer(bank_token(client, customer_id)) if customer_id else {}
+    response = client.post("/api/chat/conversations", headers=headers)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return Chat(body["conversation_id"], body["token"])
+
+
+def agent_headers(settings: ApiSettings, username: str) -> dict[str, str]:
+    """A console token as login issues it (logging in each time would cost a password hash)."""
+    return bearer(issue_token(settings.agent_token_secret, "agent", username, 60).token)
+
+
+def queue_handoff(database_url: str, conversation_id: str, reason: str = "requested", texts: list[str] | None = None,
+                  customer_id: str | None = None) -> int:
+    """Queue the conversation exactly as actions/handoff.py does, through bot.services.handoff."""
+    rules = load_rules()
+    with session_scope(session_factory(database_url)) as session:
+        holder = session.scalar(select(Cardholder).where(Cardholder.customer_id == customer_id)) if customer_id else None
+        account = primary_account(session, holder.id) if holder else None
+        position = account_position(session, account, bank_today(), rules) if account else None
+        facts = ConversationFacts(
+            conversation_id=conversation_id, reason=reason, intents=["request_human"], user_texts=texts or ["转人工"],
+            cardholder=holder, account=account, position=position,
+        )
+        return request_handoff(session, facts, rules).id
+
+
+def handoff_row(database_url: str, handoff_id: int) -> HandoffRequest:
+    with session_factory(database_url)() as session:
+        return session.get(HandoffRequest, handoff_id)
+
+
+class FailingRasa:
+    """A stand-in that only fails: answers 500, or sleeps past the client's timeout."""
+
+    def __init__(self, behaviour: str, delay: float = 3.0) -> None:
+        self.requests = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                outer.requests += 1
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if behaviour == "slow":
+                    time.sleep(delay)
+                self.send_response(500 if behaviour == "error" else 200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"error": "boom"}' if behaviour == "error" else b"[]")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def failing_rasa() -> Iterator[Callable[[str], FailingRasa]]:
+    started: list[FailingRasa] = []
+
+    def start(behaviour: str) -> FailingRasa:
+        fake = FailingRasa(behaviour)
+        started.append(fake)
+        return fake
+
+    yield start
+    for fake in started:
+        fake.stop()

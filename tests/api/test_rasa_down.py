@@ -1,0 +1,67 @@
+"""When the assistant cannot answer, nothing is lost: the message is kept and a person follows up."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.data.db import session_factory
+from bot.data.models import ChatMessage, Conversation, HandoffRequest
+from bot.services.conversations import NOTICE_ASSISTANT_UNAVAILABLE
+from tests.api.conftest import agent_headers, free_port, send, start_chat
+
+
+def assert_followed_up(client, settings, database_url, chat, text: str) -> None:
+    """The message is stored, the cardholder told, the conversation queued for a person."""
+    with session_factory(database_url)() as session:
+        messages = list(session.scalars(
+            select(ChatMessage).where(ChatMessage.conversation_id == chat.conversation_id).order_by(ChatMessage.id)))
+        assert [(m.sender, m.text) for m in messages] == [("customer", text), ("system", NOTICE_ASSISTANT_UNAVAILABLE)]
+        assert session.get(Conversation, chat.conversation_id).mode == "waiting"
+        handoff = session.scalars(
+            select(HandoffRequest).where(HandoffRequest.conversation_id == chat.conversation_id)).one()
+        assert handoff.reason == "assistant_unavailable" and handoff.status == "waiting"
+        assert handoff.summary["last_messages"] == [text] and handoff.summary["customer"]["name"] == "张*"
+    page = client.get("/api/chat/messages", headers=chat.headers).json()
+    assert page["messages"][-1]["sender"] == "system" and page["messages"][-1]["text"] == NOTICE_ASSISTANT_UNAVAILABLE
+    assert page["state"]["mode"] == "waiting"
+    assert page["state"]["queue_position"] == 0 and page["state"]["estimated_wait_minutes"] == 0
+    queue = client.get("/api/agent/queue", headers=agent_headers(settings, "agent1")).json()["items"]
+    assert [(i["conversation_id"], i["reason"], i["verified"], i["customer_masked"]) for i in queue] == [
+        (chat.conversation_id, "assistant_unavailable", True, "张*")]
+
+
+def test_rasa_not_listening(make_client, settings, database_url):
+    client = make_client(rasa_url=f"http://127.0.0.1:{free_port()}")
+    chat = start_chat(client, "C0001")
+    response = send(client, chat, "我欠多少钱", "a")
+    assert response.status_code == 202 and response.json()["message"]["text"] == "我欠多少钱"
+    assert_followed_up(client, settings, database_url, chat, "我欠多少钱")
+
+
+@pytest.mark.parametrize("behaviour", ["error", "slow"])
+def test_rasa_failing_or_too_slow(make_client, settings, database_url, failing_rasa, behaviour):
+    fake = failing_rasa(behaviour)
+    client = make_client(rasa_url=fake.url, rasa_timeout_seconds=0.5)
+    chat = start_chat(client, "C0001")
+    assert send(client, chat, "我欠多少钱", "a").status_code == 202
+    assert fake.requests == 1
+    assert_followed_up(client, settings, database_url, chat, "我欠多少钱")
+    # once queued, further messages wait for the person and do not go to Rasa again
+    send(client, chat, "有人吗", "b")
+    assert fake.requests == 1
+    texts = [m["text"] for m in client.get("/api/chat/messages", headers=chat.headers).json()["messages"]]
+    assert texts == ["我欠多少钱", NOTICE_ASSISTANT_UNAVAILABLE, "有人吗"]
+
+
+def test_the_widget_socket_sees_the_notice_and_the_queue_state(make_client, database_url):
+    client = make_client(rasa_url=f"http://127.0.0.1:{free_port()}")
+    chat = start_chat(client)
+    with client.websocket_connect(f"/api/chat/ws?token={chat.token}&after=0") as ws:
+        assert ws.receive_json()["state"]["mode"] == "bot"
+        ws.send_json({"type": "message", "text": "你好", "client_id": "w1"})
+        frames = [ws.receive_json() for _ in range(6)]
+    kinds = [(f["type"], f.get("who"), f.get("on")) for f in frames]
+    assert kinds == [("message", None, None), ("ack", None, None), ("typing", "bot", True),
+                     ("message", None, None), ("state", None, None), ("typing", "bot", False)]
+    assert frames[3]["message"]["text"] == NOTICE_ASSISTANT_UNAVAILABLE
+    assert frames[4]["state"] == {"mode": "waiting", "queue_position": 0, "estimated_wait_minutes": 0, "agent_name": None}

@@ -1,0 +1,89 @@
+"""The normal bot path through the real Rasa server and action server (tests/servers.py)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.core.config import ApiSettings
+from api.main import create_app
+from bot.data.db import session_factory, session_scope
+from bot.data.seed import seed_demo_agents
+from tests.api.conftest import AGENT_PASSWORD, agent_headers, start_chat
+from tests.servers import TOKEN
+
+pytestmark = pytest.mark.e2e
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def real(assistant, tmp_path):
+    with session_scope(session_factory(assistant.database_url)) as session:
+        seed_demo_agents(session, AGENT_PASSWORD)
+    settings = ApiSettings.from_env(
+        database_url=assistant.database_url, rasa_url=assistant.rasa_url, rasa_api_token=TOKEN,
+        rasa_timeout_seconds=60.0, static_dir=tmp_path,
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client, settings
+
+
+def say(client, chat, text: str) -> list[dict]:
+    """Send as the widget does; the bot's replies are stored by the time the POST returns."""
+    sent = client.post("/api/chat/messages", headers=chat.headers, json={"text": text, "client_id": text})
+    assert sent.status_code == 202, sent.text
+    page = client.get(f"/api/chat/messages?after={sent.json()['message']['id']}", headers=chat.headers).json()
+    return page["messages"]
+
+
+def state(client, chat) -> dict:
+    return client.get("/api/chat/messages", headers=chat.headers).json()["state"]
+
+
+def test_greeting_gets_a_stored_chinese_reply(real):
+    client, _ = real
+    chat = start_chat(client)
+    replies = say(client, chat, "你好")
+    assert replies and all(m["sender"] == "bot" for m in replies)
+    assert CHINESE.search(" ".join(m["text"] for m in replies))
+    assert state(client, chat)["mode"] == "bot"
+    assert client.get("/api/chat/messages", headers=chat.headers).json()["messages"][0]["text"] == "你好"
+
+
+def test_signed_in_customer_is_known_to_the_bot(real):
+    client, _ = real
+    chat = start_chat(client, "C0002")
+    reply = " ".join(m["text"] for m in say(client, chat, "查一下我的账单"))
+    assert "3,450.50" in reply and "末四位" not in reply
+
+
+def test_handoff_claim_talk_release_and_the_bot_answers_again(real):
+    client, settings = real
+    chat = start_chat(client, "C0001")
+    say(client, chat, "你好")
+    replies = say(client, chat, "转人工")
+    assert any("人工客服" in m["text"] or "回电" in m["text"] for m in replies)
+    waiting = state(client, chat)
+    assert waiting["mode"] in ("waiting", "callback")  # a callback outside service hours
+    agent1 = agent_headers(settings, "agent1")
+    items = [i for i in client.get("/api/agent/queue", headers=agent1).json()["items"]
+             if i["conversation_id"] == chat.conversation_id]
+    assert len(items) == 1 and items[0]["reason"] == "requested" and items[0]["customer_masked"] == "张*"
+    assert items[0]["callback"] == (waiting["mode"] == "callback")
+
+    claimed = client.post(f"/api/agent/handoffs/{items[0]['handoff_id']}/claim", headers=agent1)
+    assert claimed.status_code == 200 and claimed.json()["conversation"]["state"]["mode"] == "agent"
+    sent = client.post(f"/api/agent/conversations/{chat.conversation_id}/messages", headers=agent1,
+                       json={"text": "您好，我是客服小李，请问有什么可以帮您？"})
+    assert sent.status_code == 200
+    # while the agent holds it, the cardholder's words go to the agent, not to the bot
+    assert say(client, chat, "我想申请分期") == []
+
+    released = client.post(f"/api/agent/conversations/{chat.conversation_id}/release", headers=agent1)
+    assert released.status_code == 200 and released.json()["state"]["mode"] == "bot"
+    texts = [m["text"] for m in client.get("/api/chat/messages", headers=chat.headers).json()["messages"]]
+    assert texts[-1] == "人工客服已离开，智能助手继续为您服务"
+    again = say(client, chat, "你是机器人吗")
+    assert again and all(m["sender"] == "bot" for m in again)
+    assert "不是真人" in " ".join(m["text"] for m in again)

@@ -1,0 +1,125 @@
+"""The real Rasa server and action server, started once per test session on free ports.
+
+Shared by the end-to-end, API and browser tests (registered in tests/conftest.py).
+
+They use the model trained by `make train` (which `make test` runs first), a temporary bank
+database seeded with the demo cardholders and a temporary SQLite tracker store.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import yaml
+
+from bot.clock import bank_today
+from bot.data.db import migrate, session_factory, session_scope
+from bot.data.seed import seed_demo
+
+REPO = Path(__file__).resolve().parents[1]
+MODEL = REPO / "models" / "assistant.tar.gz"
+TOKEN = "e2e-test-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(url: str, process: subprocess.Popen, log: Path, seconds: int) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(1)
+    raise RuntimeError(f"{url} did not come up in {seconds}s:\n{log.read_text()[-3000:]}")
+
+
+def _always_open_rules(folder: Path) -> Path:
+    """The bank's rules with agents on duty all day, so a handoff queues whatever the hour."""
+    rules = yaml.safe_load((REPO / "bot" / "product_rules.yml").read_text(encoding="utf-8"))
+    rules["service_hours"] = {"start": "00:00", "end": "23:59:59"}
+    path = folder / "product_rules.yml"
+    path.write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@dataclass
+class Assistant:
+    rasa_url: str
+    database_url: str
+    env: dict
+
+    def say(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
+        """Send one message through the REST channel; the bot's replies."""
+        body = json.dumps({"sender": sender, "message": text, "metadata": metadata or {}}).encode()
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 200
+            return json.loads(response.read())
+
+    def tracker(self, sender: str) -> dict:
+        with urllib.request.urlopen(f"{self.rasa_url}/conversations/{sender}/tracker?token={TOKEN}", timeout=30) as r:
+            return json.loads(r.read())
+
+    def sessions(self):
+        return session_factory(self.database_url)
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory) -> Iterator[Assistant]:
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` first (`make test` does)")
+    tmp = tmp_path_factory.mktemp("e2e")
+    database_url = f"sqlite:///{tmp / 'bank.db'}"
+    migrate(database_url)
+    with session_scope(session_factory(database_url)) as session:
+        seed_demo(session, bank_today())
+    action_port, rasa_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "PRODUCT_RULES_PATH": str(_always_open_rules(tmp)),
+        "DATABASE_URL": database_url,
+        "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    bin_dir = REPO / ".venv" / "bin"
+    logs = {name: tmp / f"{name}.log" for name in ("actions", "rasa")}
+    actions = subprocess.Popen(
+        [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        cwd=REPO, env=env, stdout=logs["actions"].open("w"), stderr=subprocess.STDOUT,
+    )
+    rasa = subprocess.Popen(
+        [str(bin_dir / "rasa"), "run", "--model", str(MODEL), "--enable-api", "--auth-token", TOKEN,
+         "--port", str(rasa_port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+        cwd=REPO, env=env, stdout=logs["rasa"].open("w"), stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait(f"http://127.0.0.1:{action_port}/health", actions, logs["actions"], 120)
+        _wait(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", rasa, logs["rasa"], 300)
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", database_url, env)
+    finally:
+        for process in (rasa, actions):
+            process.terminate()
+        for process in (rasa, actions):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
