@@ -7,7 +7,6 @@
  */
 const AgentConsole = (function () {
   const KEY = { session: "agentConsole.session", mine: "agentConsole.mine", open: "agentConsole.open" };
-  const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
   const NOTICE_MS = 6000;
   const MAX_LENGTH = 1000;
   const REASON = {
@@ -64,10 +63,6 @@ const AgentConsole = (function () {
 
   const s = {
     session: null,
-    ws: null,
-    wsGeneration: 0,
-    attempt: 0,
-    reconnectTimer: null,
     queue: [],
     queueAt: 0,
     agents: [],
@@ -90,33 +85,13 @@ const AgentConsole = (function () {
     return document.getElementById(id);
   }
 
+  const C = PageCommon;
+  const store = C.store;
+  const load = C.load;
+  const clockTime = C.clockTime;
+
   function make(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function store(key, value) {
-    try {
-      if (value === null || value === undefined) sessionStorage.removeItem(key);
-      else sessionStorage.setItem(key, JSON.stringify(value));
-    } catch (err) { /* storage disabled */ }
-  }
-
-  function load(key, fallback) {
-    try {
-      const raw = sessionStorage.getItem(key);
-      return raw === null ? fallback : JSON.parse(raw);
-    } catch (err) {
-      return fallback;
-    }
-  }
-
-  function clockTime(iso) {
-    const date = new Date(iso);
-    if (!iso || Number.isNaN(date.getTime())) return "";
-    return String(date.getHours()).padStart(2, "0") + ":" + String(date.getMinutes()).padStart(2, "0");
+    return C.make(tag, className ? { class: className } : null, text);
   }
 
   function duration(seconds) {
@@ -134,13 +109,7 @@ const AgentConsole = (function () {
   }
 
   function errorText(status, body) {
-    const detail = body && body.detail;
-    if (detail && typeof detail === "object" && !Array.isArray(detail)) {
-      if (typeof detail.message === "string" && detail.message) return detail.message;
-      if (ERROR_TEXT[detail.code]) return ERROR_TEXT[detail.code];
-    }
-    if (STATUS_TEXT[status]) return STATUS_TEXT[status];
-    return status >= 500 ? "服务暂时不可用，请稍后再试" : "操作失败，请稍后再试";
+    return C.errorText(status, body, ERROR_TEXT, STATUS_TEXT);
   }
 
   function showNotice(text) {
@@ -158,30 +127,15 @@ const AgentConsole = (function () {
 
   /** fetch with the agent token; resolves {ok, status, body}; a 401 ends the session. */
   async function api(method, path, payload) {
-    const headers = { Accept: "application/json" };
-    if (payload !== undefined) headers["Content-Type"] = "application/json";
-    if (s.session) headers.Authorization = "Bearer " + s.session.token;
-    let response;
+    let result;
     try {
-      response = await fetch(path, {
-        method, headers, cache: "no-store",
-        body: payload === undefined ? undefined : JSON.stringify(payload),
-      });
+      result = await C.fetchJson(method, path, payload, s.session && s.session.token);
     } catch (err) {
       return { ok: false, status: 0, body: null, text: "网络连接异常，请稍后重试" };
     }
-    let body = null;
-    try {
-      body = await response.json();
-    } catch (err) { /* no JSON body */ }
-    const result = { ok: response.ok, status: response.status, body, text: "" };
-    if (!response.ok) result.text = errorText(response.status, body);
-    if (response.status === 401 && s.session && !path.endsWith("/login")) sessionExpired();
+    result.text = result.ok ? "" : errorText(result.status, result.body);
+    if (result.status === 401 && s.session && !path.endsWith("/login")) sessionExpired();
     return result;
-  }
-
-  function wsUrl(path) {
-    return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
   }
 
   function isSupervisor() {
@@ -279,58 +233,22 @@ const AgentConsole = (function () {
 
   // ---------- WebSocket ----------
 
-  function connect() {
-    if (!s.session || s.ws) return;
-    const generation = ++s.wsGeneration;
-    setWsStatus("connecting");
-    const socket = new WebSocket(wsUrl("/api/agent/ws?token=" + encodeURIComponent(s.session.token)));
-    s.ws = socket;
-    socket.onopen = () => {
-      if (generation !== s.wsGeneration) return;
-      const reconnected = s.attempt > 0;
-      s.attempt = 0;
-      setWsStatus("online");
+  // Reopened with backoff after a drop; 4401 means the agent token was refused.
+  const socket = C.reconnectingSocket({
+    path: () => "/api/agent/ws?token=" + encodeURIComponent(s.session.token),
+    canConnect: () => Boolean(s.session),
+    onStatus: setWsStatus,
+    onFrame: handleFrame,
+    onOpen: (reconnected) => {
       if (reconnected && s.openId) reloadConversation();
-    };
-    socket.onmessage = (event) => {
-      if (generation !== s.wsGeneration) return;
-      let frame = null;
-      try {
-        frame = JSON.parse(event.data);
-      } catch (err) {
-        return;
-      }
-      handleFrame(frame);
-    };
-    socket.onclose = (event) => {
-      if (generation !== s.wsGeneration) return;
-      s.ws = null;
+    },
+    onClose: () => {
       s.agentTyping = null;
-      if (event.code === 4401) {
-        sessionExpired();
-        return;
-      }
-      scheduleReconnect();
-    };
-  }
-
-  function disconnect() {
-    s.wsGeneration += 1;
-    clearTimeout(s.reconnectTimer);
-    if (s.ws) {
-      try { s.ws.close(1000); } catch (err) { /* closing already */ }
-    }
-    s.ws = null;
-    setWsStatus("idle");
-  }
-
-  function scheduleReconnect() {
-    setWsStatus("offline");
-    const base = BACKOFF_MS[Math.min(s.attempt, BACKOFF_MS.length - 1)];
-    s.attempt += 1;
-    clearTimeout(s.reconnectTimer);
-    s.reconnectTimer = setTimeout(connect, base + Math.floor(Math.random() * base * 0.3));
-  }
+    },
+    onRejected: sessionExpired,
+  });
+  const connect = socket.connect;
+  const disconnect = socket.disconnect;
 
   function setWsStatus(status) {
     el.wsStatus.dataset.status = status;
@@ -367,15 +285,11 @@ const AgentConsole = (function () {
     if (frame.on) s.typingTimer = setTimeout(hideCustomerTyping, 15000);
   }
 
-  function socketOpen() {
-    return Boolean(s.ws && s.ws.readyState === WebSocket.OPEN);
-  }
-
   /** Tell the cardholder the agent is typing (an agent WS frame the backend forwards as who=agent). */
   function startAgentTyping() {
     const conversationId = s.openId;
-    if (!conversationId || s.agentTyping === conversationId || !socketOpen()) return;
-    s.ws.send(JSON.stringify({ type: "typing", conversation_id: conversationId, on: true }));
+    if (!conversationId || s.agentTyping === conversationId || !socket.isOpen()) return;
+    socket.send({ type: "typing", conversation_id: conversationId, on: true });
     s.agentTyping = conversationId;
   }
 
@@ -393,9 +307,7 @@ const AgentConsole = (function () {
 
   function stopAgentTyping() {
     clearTimeout(s.agentTypingTimer);
-    if (s.agentTyping && socketOpen()) {
-      s.ws.send(JSON.stringify({ type: "typing", conversation_id: s.agentTyping, on: false }));
-    }
+    if (s.agentTyping) socket.send({ type: "typing", conversation_id: s.agentTyping, on: false });
     s.agentTyping = null;
   }
 
@@ -852,7 +764,7 @@ const AgentConsole = (function () {
   }
 
   function onReplyKeydown(event) {
-    if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) return;
+    if (!C.isSendKey(event)) return;
     event.preventDefault();
     el.replyForm.requestSubmit();
   }

@@ -14,7 +14,6 @@
  */
 const ChatWidget = (function () {
   const MAX_LENGTH = 1000;
-  const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
   const TYPING_IDLE_MS = 2500;
   const TYPING_SAFETY_MS = 15000;
   const NOTICE_MS = 6000;
@@ -53,10 +52,6 @@ const ChatWidget = (function () {
     titles: {},
     pending: [],
     mode: "bot",
-    ws: null,
-    wsGeneration: 0,
-    attempt: 0,
-    reconnectTimer: null,
     starting: null,
     typingSent: false,
     typingTimer: null,
@@ -69,30 +64,14 @@ const ChatWidget = (function () {
     el: {},
   };
 
-  // ---------- small helpers ----------
+  // ---------- small helpers (the shared ones live in common.js) ----------
 
-  function make(tag, attrs, text) {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([name, value]) => node.setAttribute(name, value));
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function store(key, value) {
-    try {
-      if (value === null || value === undefined) sessionStorage.removeItem(key);
-      else sessionStorage.setItem(key, JSON.stringify(value));
-    } catch (err) { /* storage full or disabled: the widget still works for this page */ }
-  }
-
-  function load(key, fallback) {
-    try {
-      const raw = sessionStorage.getItem(key);
-      return raw === null ? fallback : JSON.parse(raw);
-    } catch (err) {
-      return fallback;
-    }
-  }
+  const C = PageCommon;
+  const make = C.make;
+  const store = C.store;
+  const load = C.load;
+  /** fetch + JSON; resolves {ok, status, body}, rejects only when the network fails. */
+  const request = C.fetchJson;
 
   function newClientId() {
     if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
@@ -103,49 +82,18 @@ const ChatWidget = (function () {
     return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
   }
 
+  /** HH:MM of a stored message; a row still being sent (no created_at) shows the time now. */
   function clockTime(iso) {
-    const date = iso ? new Date(iso) : new Date();
-    if (Number.isNaN(date.getTime())) return "";
-    return String(date.getHours()).padStart(2, "0") + ":" + String(date.getMinutes()).padStart(2, "0");
+    return C.clockTime(iso || new Date());
   }
 
   function errorText(status, body) {
-    const detail = body && body.detail;
-    if (detail && typeof detail === "object" && !Array.isArray(detail)) {
-      if (typeof detail.message === "string" && detail.message) return detail.message;
-      if (ERROR_TEXT[detail.code]) return ERROR_TEXT[detail.code];
-    }
-    if (STATUS_TEXT[status]) return STATUS_TEXT[status];
-    return status >= 500 ? "服务暂时不可用，请稍后再试" : "操作失败，请稍后再试";
+    return C.errorText(status, body, ERROR_TEXT, STATUS_TEXT);
   }
 
   function errorCode(body) {
     const detail = body && body.detail;
     return detail && typeof detail === "object" && !Array.isArray(detail) ? detail.code || "" : "";
-  }
-
-  /** fetch + JSON; resolves {ok, status, body}, rejects only when the network fails. */
-  async function request(method, path, payload, token) {
-    const headers = { Accept: "application/json" };
-    if (payload !== undefined) headers["Content-Type"] = "application/json";
-    if (token) headers.Authorization = "Bearer " + token;
-    const response = await fetch(path, {
-      method,
-      headers,
-      body: payload === undefined ? undefined : JSON.stringify(payload),
-      credentials: "same-origin",
-      cache: "no-store",
-    });
-    let body = null;
-    try {
-      body = await response.json();
-    } catch (err) { /* empty or non-JSON body */ }
-    return { ok: response.ok, status: response.status, body };
-  }
-
-  function wsUrl(path) {
-    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    return scheme + location.host + path;
   }
 
   function delay(ms) {
@@ -209,13 +157,13 @@ const ChatWidget = (function () {
       if (event.key === "Escape" && s.isOpen) close();
     });
     window.addEventListener("online", () => {
-      if (s.conversation && !s.ws) reconnectNow();
+      if (s.conversation && !socket.hasSocket()) socket.reconnectNow();
     });
   }
 
   function onInputKeydown(event) {
     // Enter sends, Shift+Enter is a new line; never send while an IME is composing Chinese.
-    if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) return;
+    if (!C.isSendKey(event)) return;
     event.preventDefault();
     submitInput();
   }
@@ -452,11 +400,7 @@ const ChatWidget = (function () {
   }
 
   function sendFrame(frame) {
-    if (s.ws && s.ws.readyState === WebSocket.OPEN) {
-      s.ws.send(JSON.stringify(frame));
-      return true;
-    }
-    return false;
+    return socket.send(frame);
   }
 
   function sendTypingSoon() {
@@ -552,73 +496,24 @@ const ChatWidget = (function () {
 
   // ---------- WebSocket ----------
 
-  function connect() {
-    if (!s.conversation || s.mode === "closed" || s.ws) return;
-    clearTimeout(s.reconnectTimer);
-    const generation = ++s.wsGeneration;
-    const path = "/api/chat/ws?token=" + encodeURIComponent(s.conversation.token) + "&after=" + s.lastId;
-    setStatus("connecting");
-    let socket;
-    try {
-      socket = new WebSocket(wsUrl(path));
-    } catch (err) {
-      scheduleReconnect();
-      return;
-    }
-    s.ws = socket;
-    socket.onopen = () => {
-      if (generation !== s.wsGeneration) return;
-      s.attempt = 0;
-      setStatus("online");
-    };
-    socket.onmessage = (event) => {
-      if (generation !== s.wsGeneration) return;
-      let frame = null;
-      try {
-        frame = JSON.parse(event.data);
-      } catch (err) {
-        return;
-      }
-      handleFrame(frame);
-    };
-    socket.onclose = (event) => {
-      if (generation !== s.wsGeneration) return;
-      s.ws = null;
+  // Reopened with backoff after a drop; 4401 means the conversation token was refused.
+  const socket = C.reconnectingSocket({
+    path: () => "/api/chat/ws?token=" + encodeURIComponent(s.conversation.token) + "&after=" + s.lastId,
+    canConnect: () => Boolean(s.conversation) && s.mode !== "closed",
+    onStatus: setStatus,
+    onFrame: handleFrame,
+    onClose: () => {
       s.typingSent = false;
       hideTyping();
-      if (event.code === 4401) conversationRejected();
-      else if (s.mode !== "closed") scheduleReconnect();
-      else setStatus("idle");
-    };
-  }
-
-  function disconnect() {
-    s.wsGeneration += 1;
-    clearTimeout(s.reconnectTimer);
-    if (s.ws) {
-      try { s.ws.close(1000); } catch (err) { /* already closing */ }
-    }
-    s.ws = null;
-    setStatus("idle");
-  }
-
-  function scheduleReconnect() {
-    setStatus("offline");
-    const base = BACKOFF_MS[Math.min(s.attempt, BACKOFF_MS.length - 1)];
-    const wait = base + Math.floor(Math.random() * base * 0.3);
-    s.attempt += 1;
-    clearTimeout(s.reconnectTimer);
-    s.reconnectTimer = setTimeout(() => {
-      if (s.attempt > 1) catchUp();
-      connect();
-    }, wait);
-  }
-
-  function reconnectNow() {
-    s.attempt = 0;
-    clearTimeout(s.reconnectTimer);
-    connect();
-  }
+    },
+    onRejected: conversationRejected,
+    shouldReconnect: () => s.mode !== "closed",
+    beforeRetry: (attempt) => {
+      if (attempt > 1) catchUp();
+    },
+  });
+  const connect = socket.connect;
+  const disconnect = socket.disconnect;
 
   /** While the socket stays down, fetch what was missed over plain HTTP. */
   async function catchUp() {
