@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 PYTHON310 ?= $(shell scripts/find_python310.sh)
 
-export ACTION_ENDPOINT_URL ?= http://localhost:$(or $(ACTION_PORT),5055)/webhook
+# Demo mode unless told otherwise: demo secrets and demo accounts (see README "Security").
+export APP_ENV ?= demo
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(or $(ACTION_PORT),5055)/webhook
 export TRACKER_STORE_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 export DATABASE_URL ?= sqlite:///$(CURDIR)/var/bank.db
 export RASA_TELEMETRY_ENABLED := false

@@ -21,6 +21,7 @@ from actions.context import (
     today,
     verified_customer,
 )
+from actions.identity import explain_not_verified
 from bot.clock import bank_date_of
 from bot.domain.business_days import add_business_days
 from bot.domain.consequences import asks_about_law, consequence_responses
@@ -53,6 +54,7 @@ class ActionResumeRequest(BankAction):
         with db() as session:
             customer = verified_customer(session, tracker)
             if customer is None:
+                explain_not_verified(dispatcher, session, tracker)
                 record_contact(session, tracker, "verification_failed")
                 return []
             if request == "claim_paid":

@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions.base import BankAction
 from actions.context import db, record_contact, rule_figures, rules, verified_customer
 from actions.handoff import hand_off
-from actions.identity import IdentityFormValidation
+from actions.identity import IdentityFormValidation, explain_not_verified
 from bot.domain.money import to_money
 from bot.nlu.normalizer import normalize_amount
 from bot.services.records import open_dispute, open_hardship
@@ -42,6 +42,7 @@ class ActionSubmitDispute(BankAction):
         with db() as session:
             customer = verified_customer(session, tracker)
             if customer is None:
+                explain_not_verified(dispatcher, session, tracker)
                 return [SlotSet("dispute_description", None)]
             case = open_dispute(session, customer.account, description, normalize_amount(description), tracker.sender_id)
             dispatcher.utter_message(response="utter_dispute_opened", reference=case.reference)
@@ -92,6 +93,7 @@ class ActionSubmitHardship(BankAction):
         with db() as session:
             customer = verified_customer(session, tracker)
             if customer is None:
+                explain_not_verified(dispatcher, session, tracker)
                 return reset
             if not tracker.get_slot("hardship_apply"):
                 dispatcher.utter_message(response="utter_hardship_declined")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any, Iterator
@@ -12,18 +11,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import bank_today
 from bot.data.db import session_factory, session_scope
-from bot.data.models import CardAccount, Cardholder
 from bot.domain.account_position import AccountPosition
 from bot.domain.money import format_percent, format_yuan
 from bot.domain.product_rules import ProductRules, load_rules
-from bot.services.accounts import account_position, cardholder_by_customer_id, primary_account
+from bot.domain.redaction import redacted_user_texts
+from bot.services import customers
 from bot.services.contact_log import log_contact
-from bot.settings import Settings
+from bot.services.customers import CustomerAccount as Customer
+from bot.settings import get_settings
 
 
 @lru_cache(maxsize=1)
 def _factory() -> sessionmaker:
-    return session_factory(Settings.from_env().database_url)
+    return session_factory(get_settings().database_url)
 
 
 @contextmanager
@@ -40,25 +40,9 @@ def today() -> date:
     return bank_today()
 
 
-@dataclass(frozen=True)
-class Customer:
-    """The verified cardholder of this conversation, their card and where it stands today."""
-
-    cardholder: Cardholder
-    account: CardAccount
-    position: AccountPosition
-
-
 def verified_customer(session: Session, tracker: Tracker) -> Customer | None:
-    """None until the conversation has verified who it is talking to."""
-    customer_id = tracker.get_slot("customer_id")
-    if not tracker.get_slot("verified") or not customer_id:
-        return None
-    holder = cardholder_by_customer_id(session, customer_id)
-    if holder is None:
-        return None
-    account = primary_account(session, holder.id)
-    return Customer(holder, account, account_position(session, account, today(), rules()))
+    """None until the bank's records say this conversation is verified; slots prove nothing."""
+    return customers.verified_customer(session, tracker.sender_id, rules())
 
 
 def user_intents(tracker: Tracker) -> list[str]:
@@ -67,7 +51,8 @@ def user_intents(tracker: Tracker) -> list[str]:
 
 
 def user_texts(tracker: Tracker) -> list[str]:
-    return [e.get("text") or "" for e in tracker.events if e.get("event") == "user" and e.get("text")]
+    """What the cardholder wrote, verification answers masked (summaries show these to agents)."""
+    return redacted_user_texts(tracker.events)
 
 
 def last_intent_among(tracker: Tracker, wanted: set[str]) -> str | None:
@@ -80,7 +65,7 @@ def record_contact(session: Session, tracker: Tracker, outcome: str, customer: C
     log_contact(
         session,
         tracker.sender_id,
-        channel=(tracker.get_latest_input_channel() or Settings.from_env().channel),
+        channel=(tracker.get_latest_input_channel() or get_settings().contact_channel),
         verified=bool(tracker.get_slot("verified")),
         cardholder_id=customer.cardholder.id if customer else None,
         intents=user_intents(tracker),

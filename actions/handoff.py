@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from actions.base import BankAction
 from actions.context import Customer, db, record_contact, rule_figures, rules, user_intents, user_texts, verified_customer
 from bot.domain.complaints import asks_no_third_party_contact, complaint_category
+from bot.services import identity
 from bot.services.handoff import ConversationFacts, request_handoff
 from bot.services.records import record_complaint
 
@@ -94,6 +95,7 @@ class ActionHandleNotCardholder(BankAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         dispatcher.utter_message(response="utter_not_cardholder")
         with db() as session:
+            identity.forget(session, tracker.sender_id)
             record_contact(session, tracker, "not_cardholder")
         return [SlotSet(slot, None) for slot in ("customer_id", "card_last4", "id_last6")] + [SlotSet("verified", False)]
 

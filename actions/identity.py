@@ -1,12 +1,15 @@
 """Identity first: every form that touches an account asks for card last 4 and ID last 6.
 
-A customer id signed by the gateway (a logged-in bank-site session) verifies the
-conversation without questions. Three failed attempts lock verification for the rest
-of the conversation; the form then ends and its submit action says nothing account-specific.
+Who the conversation is verified as lives in the bank's database (bot.services.identity);
+the `verified` and `customer_id` slots only mirror it so the forms know what to ask. A
+signed-in bank-site customer was bound by the gateway and is asked nothing. Wrong answers are
+counted server-side per card, conversation and client address, so /restart or a new
+conversation does not reset them; the slots never keep the digits themselves.
 """
 from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
+from datetime import datetime, timedelta
 from typing import Any, Text
 
 from rasa_sdk import Tracker
@@ -14,26 +17,51 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
 
 from actions.context import db, rules
-from bot.customer_assertion import verified_customer_id
+from bot.data.models import utcnow
+from bot.domain.redaction import MASK
+from bot.domain.verification_lock import minutes_until
 from bot.nlu.normalizer import normalize_card_last4, normalize_id_last6
-from bot.services.accounts import cardholder_by_customer_id, verify_identity
+from bot.services import identity
+from bot.settings import get_settings
 
 IDENTITY_SLOTS = ("card_last4", "id_last6")
+# Sent with the replies of a turn that read verification digits: the gateway masks that message.
+VERIFICATION_ANSWER = {"verification_answer": True}
 
 
-def identity_events_from_metadata(tracker: Tracker, metadata: dict | None) -> list[EventType]:
-    """Slot events that verify the conversation if the gateway vouches for the customer."""
-    if tracker.get_slot("verified"):
-        return []
-    customer_id = verified_customer_id(metadata, tracker.sender_id)
-    if customer_id is None:
-        return []
+def attempt_keys(tracker: Tracker, card_last4: str | None = None) -> identity.AttemptKeys:
+    """This conversation, the client address the gateway vouched for, and the card typed."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    client = metadata.get("client") if isinstance(metadata.get("client"), str) else None
+    return identity.AttemptKeys(tracker.sender_id, client, card_last4)
+
+
+def identity_events(tracker: Tracker, fresh_session: bool = False) -> list[EventType]:
+    """Slot events that make the dialogue's view of identity match the bank's records.
+
+    `fresh_session`: the slots are about to be reset (session start), so compare with their
+    initial values rather than with what the tracker holds now.
+    """
     with db() as session:
-        if cardholder_by_customer_id(session, customer_id) is None:
-            return []
-    return [SlotSet("verified", True), SlotSet("customer_id", customer_id)]
+        holder = identity.bound_cardholder(session, tracker.sender_id)
+        customer_id = holder.customer_id if holder else None
+        locked = customer_id is None and identity.lock_status(session, attempt_keys(tracker), rules()) is not None
+    wanted = {"verified": customer_id is not None, "customer_id": customer_id, "verification_locked": locked}
+    current = _INITIAL if fresh_session else {name: tracker.get_slot(name) for name in wanted}
+    return [SlotSet(name, value) for name, value in wanted.items() if current.get(name) != value]
+
+
+_INITIAL: dict[str, Any] = {"verified": False, "customer_id": None, "verification_locked": False}
+
+
+def explain_not_verified(dispatcher: CollectingDispatcher, session: Session, tracker: Tracker) -> None:
+    """A form ended without identity because verification is locked: say so, and until when."""
+    until = identity.lock_status(session, attempt_keys(tracker), rules())
+    if until is not None:
+        dispatcher.utter_message(response="utter_verification_locked", minutes=minutes_until(until, utcnow()))
 
 
 class IdentityFormValidation(FormValidationAction, metaclass=ABCMeta):
@@ -47,9 +75,11 @@ class IdentityFormValidation(FormValidationAction, metaclass=ABCMeta):
         """validate_<form name>"""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        identity = identity_events_from_metadata(tracker, tracker.latest_message.get("metadata"))
-        tracker.add_slots(identity)
-        return identity + await super().run(dispatcher, tracker, domain)
+        synced = identity_events(tracker)
+        tracker.add_slots(synced)
+        if any(slot in tracker.slots_to_validate() for slot in IDENTITY_SLOTS):
+            dispatcher.utter_message(json_message=VERIFICATION_ANSWER)
+        return synced + await super().run(dispatcher, tracker, domain)
 
     async def required_slots(
         self, domain_slots: list[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -66,7 +96,14 @@ class IdentityFormValidation(FormValidationAction, metaclass=ABCMeta):
         card_last4 = normalize_card_last4(str(value))
         if card_last4 is None:
             dispatcher.utter_message(response="utter_invalid_card_last4")
-        return {"card_last4": card_last4}
+            return {"card_last4": None}
+        with db() as session:
+            until = identity.lock_status(session, attempt_keys(tracker, card_last4), rules())
+            if until is None:
+                identity.remember_card(session, tracker.sender_id, card_last4)
+        if until is not None:
+            return self._locked(dispatcher, until)
+        return {"card_last4": MASK}
 
     def validate_id_last6(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -75,34 +112,31 @@ class IdentityFormValidation(FormValidationAction, metaclass=ABCMeta):
         if id_last6 is None:
             dispatcher.utter_message(response="utter_invalid_id_last6")
             return {"id_last6": None}
-        card_last4 = normalize_card_last4(str(tracker.get_slot("card_last4") or ""))
-        if card_last4 is None:
-            return {"id_last6": id_last6}
         with db() as session:
-            holder = verify_identity(session, card_last4, id_last6)
-            customer_id = holder.customer_id if holder else None
-        if customer_id:
+            card_last4 = identity.pending_card(session, tracker.sender_id)
+            if card_last4 is None:  # the ID came first: the card is asked for, then the ID again
+                return {"id_last6": None}
+            ttl = timedelta(minutes=get_settings().identity_ttl_minutes)
+            result = identity.verify(session, attempt_keys(tracker, card_last4), id_last6, rules(), ttl)
+            customer_id = result.cardholder.customer_id if result.cardholder else None
+        if result.outcome is identity.Outcome.VERIFIED:
             dispatcher.utter_message(response="utter_verified")
-            verified = {"card_last4": card_last4, "id_last6": id_last6, "verified": True, "customer_id": customer_id}
-            return {**verified, **self.after_verification(dispatcher, tracker, customer_id)}
-        return self._failed_attempt(dispatcher, tracker)
+            verified = {"card_last4": MASK, "id_last6": MASK, "verified": True, "customer_id": customer_id,
+                        "verification_locked": False}
+            return {**verified, **self.after_verification(dispatcher, tracker)}
+        if result.outcome is identity.Outcome.LOCKED:
+            return self._locked(dispatcher, result.locked_until)
+        dispatcher.utter_message(response="utter_verification_mismatch", attempts_left=result.attempts_left)
+        return {"card_last4": None, "id_last6": None}
 
-    def after_verification(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: str
-    ) -> dict[Text, Any]:
-        """Slots a form can fill as soon as it knows whose account this is."""
+    def after_verification(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[Text, Any]:
+        """Slots a form can fill as soon as the conversation is verified."""
         return {}
 
     @staticmethod
-    def _failed_attempt(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[Text, Any]:
-        attempts = int(tracker.get_slot("verification_attempts") or 0) + 1
-        left = rules().verification_max_attempts - attempts
-        reset = {"card_last4": None, "id_last6": None, "verification_attempts": float(attempts)}
-        if left <= 0:
-            dispatcher.utter_message(response="utter_verification_locked")
-            return {**reset, "verification_locked": True}
-        dispatcher.utter_message(response="utter_verification_mismatch", attempts_left=left)
-        return reset
+    def _locked(dispatcher: CollectingDispatcher, until: datetime) -> dict[Text, Any]:
+        dispatcher.utter_message(response="utter_verification_locked", minutes=minutes_until(until, utcnow()))
+        return {"card_last4": None, "id_last6": None, "verification_locked": True}
 
 
 class ValidateVerifyForm(IdentityFormValidation):

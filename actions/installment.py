@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import BankAction
-from actions.context import Customer, db, record_contact, rules, template, today, verified_customer
+from actions.context import Customer, db, record_contact, rules, template, verified_customer
 from actions.handoff import hand_off
-from actions.identity import IdentityFormValidation
+from actions.identity import IdentityFormValidation, explain_not_verified
 from bot.domain.installments import (
     InstallmentPlan,
     is_personalized_term,
@@ -23,7 +23,6 @@ from bot.domain.installments import (
     standard_options,
 )
 from bot.domain.money import format_percent, format_yuan, to_money
-from bot.services.accounts import account_position, cardholder_by_customer_id, primary_account
 from bot.services.records import open_hardship, record_plan
 
 FORM_SLOTS = ("installment_term", "installment_confirmed", "monthly_budget")
@@ -56,8 +55,8 @@ class ValidateInstallmentForm(IdentityFormValidation):
     def name(self) -> Text:
         return "validate_installment_form"
 
-    def after_verification(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: str) -> dict[Text, Any]:
-        return self._term_from_budget(dispatcher, tracker, customer_id)
+    def after_verification(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[Text, Any]:
+        return self._term_from_budget(dispatcher, tracker)
 
     async def extract_installment_term(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -68,19 +67,18 @@ class ValidateInstallmentForm(IdentityFormValidation):
         budget = tracker.get_slot("monthly_budget")
         if tracker.get_slot("requested_slot") == "installment_term":
             budget = next((e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "amount"), budget)
-        found = self._term_from_budget(dispatcher, tracker, tracker.get_slot("customer_id"), budget)
+        found = self._term_from_budget(dispatcher, tracker, budget)
         return {**found, "monthly_budget": budget} if found else {}
 
-    def _term_from_budget(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: str, budget: Any = None
-    ) -> dict[Text, Any]:
+    def _term_from_budget(self, dispatcher: CollectingDispatcher, tracker: Tracker, budget: Any = None) -> dict[Text, Any]:
         budget = budget if budget is not None else tracker.get_slot("monthly_budget")
         if tracker.get_slot("installment_term") is not None or not budget or float(budget) <= 0:
             return {}
         with db() as session:
-            holder = cardholder_by_customer_id(session, customer_id)
-            account = primary_account(session, holder.id)
-            principal = account_position(session, account, today(), rules()).outstanding_principal
+            customer = verified_customer(session, tracker)
+        if customer is None:
+            return {}
+        principal = customer.position.outstanding_principal
         return {"installment_term": float(term_for_budget(dispatcher, principal, to_money(budget)))}
 
     def validate_installment_term(
@@ -148,6 +146,7 @@ class ActionSubmitInstallment(BankAction):
         with db() as session:
             customer = verified_customer(session, tracker)
             if customer is None:
+                explain_not_verified(dispatcher, session, tracker)
                 return reset
             if not tracker.get_slot("installment_confirmed"):
                 dispatcher.utter_message(response="utter_installment_declined")

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import BankAction
 from actions.context import db, record_contact, rules, today, verified_customer
-from actions.identity import IdentityFormValidation
+from actions.identity import IdentityFormValidation, explain_not_verified
 from bot.domain.money import format_yuan, to_money
 from bot.domain.promises import PromiseProblem, check_amount, check_date, check_promise
 from bot.nlu.normalizer import normalize_amount, normalize_date
@@ -78,6 +78,7 @@ class ActionSubmitPromise(BankAction):
         with db() as session:
             customer = verified_customer(session, tracker)
             if customer is None:
+                explain_not_verified(dispatcher, session, tracker)
                 return reset
             amount = to_money(tracker.get_slot("promise_amount"))
             promised = date.fromisoformat(tracker.get_slot("promise_date"))

@@ -1,4 +1,4 @@
-"""Session start: a logged-in bank-site customer is verified from the gateway's signed metadata."""
+"""Session start: the dialogue's identity slots start from the bank's records of this conversation."""
 from __future__ import annotations
 
 from typing import Any, Text
@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.identity import identity_events_from_metadata
+from actions.identity import identity_events
 
 
 class ActionSessionStart(Action):
@@ -17,5 +17,4 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]
     ) -> list[EventType]:
-        metadata = tracker.get_slot("session_started_metadata")
-        return [SessionStarted(), *identity_events_from_metadata(tracker, metadata), ActionExecuted("action_listen")]
+        return [SessionStarted(), *identity_events(tracker, fresh_session=True), ActionExecuted("action_listen")]

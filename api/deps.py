@@ -1,4 +1,8 @@
-"""Shared dependencies: settings, the unit of work of a request, and who is calling."""
+"""Shared dependencies: settings, the unit of work of a request, who is calling, and from where.
+
+Every role check is one dependency here: `current_conversation` (a cardholder's conversation
+token), `current_agent` (an agent or supervisor), `require_supervisor`.
+"""
 from __future__ import annotations
 
 from typing import Iterator
@@ -12,7 +16,9 @@ from api.core.security import InvalidToken
 from api.services import auth
 from api.services.gateway import ChatGateway
 from api.services.outbox import Unit, unit_of_work
+from api.services.throttle import Guards
 from bot.data.models import AgentAccount
+from bot.services.agents import is_supervisor
 
 
 def get_settings(request: Request) -> ApiSettings:
@@ -21,6 +27,15 @@ def get_settings(request: Request) -> ApiSettings:
 
 def get_gateway(request: Request) -> ChatGateway:
     return request.app.state.gateway
+
+
+def get_guards(request: Request) -> Guards:
+    return request.app.state.guards
+
+
+def client_address(request: Request) -> str:
+    """The caller's address: the peer, or the forwarded one when a trusted proxy is configured."""
+    return request.client.host if request.client else "unknown"
 
 
 def get_unit(gateway: ChatGateway = Depends(get_gateway)) -> Iterator[Unit]:
@@ -54,6 +69,6 @@ def current_agent(
 
 
 def require_supervisor(agent: AgentAccount = Depends(current_agent)) -> AgentAccount:
-    if agent.role != "supervisor":
+    if not is_supervisor(agent):
         raise ApiError("forbidden")
     return agent

@@ -1,7 +1,12 @@
-"""Console account administration: `python -m api.manage create-agent --username U --display-name N --role agent`.
+"""Console account administration.
+
+    python -m api.manage create-agent --username U --display-name N --role agent
+    python -m api.manage deactivate-agent --username U
+    python -m api.manage set-role --username U --role supervisor
 
 The password comes from --password or is asked for twice (not echoed); it is stored with the
-same salted hash the login route checks.
+same salted hash the login route checks. A deactivated or re-roled account's open console
+sockets are closed within the socket re-check interval, and its tokens stop working at once.
 """
 from __future__ import annotations
 
@@ -9,9 +14,9 @@ import argparse
 import getpass
 import sys
 
-from api.core.config import ApiSettings
 from bot.data.db import migrate, session_factory, session_scope
-from bot.services.agents import ROLES, AccountError, create_agent
+from bot.services.agents import ROLES, AccountError, create_agent, deactivate_agent, set_role
+from bot.settings import get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,15 +27,26 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--display-name", required=True, help="shown to cardholders, e.g. 客服小李")
     create.add_argument("--role", choices=ROLES, default="agent")
     create.add_argument("--password", help="asked for when omitted (safer: not kept in shell history)")
+    deactivate = commands.add_parser("deactivate-agent", help="stop an account from signing in or working")
+    deactivate.add_argument("--username", required=True)
+    role = commands.add_parser("set-role", help="make an account an agent or a supervisor")
+    role.add_argument("--username", required=True)
+    role.add_argument("--role", choices=ROLES, required=True)
     args = parser.parse_args(argv)
 
-    password = args.password or _ask_password()
-    url = ApiSettings.from_env().database_url
+    url = get_settings().database_url
     migrate(url)
     try:
         with session_scope(session_factory(url)) as session:
-            account = create_agent(session, args.username, args.display_name, args.role, password)
-            print(f"created {account.role} {account.username} ({account.display_name})")
+            if args.command == "create-agent":
+                password = args.password or _ask_password()
+                account = create_agent(session, args.username, args.display_name, args.role, password)
+                print(f"created {account.role} {account.username} ({account.display_name})")
+            elif args.command == "deactivate-agent":
+                print(f"deactivated {deactivate_agent(session, args.username).username}")
+            else:
+                account = set_role(session, args.username, args.role)
+                print(f"{account.username} is now {account.role}")
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,14 +1,16 @@
-"""Request and response bodies, exactly as /tmp/spec/api_contract.md describes them (pydantic v1)."""
+"""Request and response bodies (pydantic v1). Every input is bounded, so bad input is a 422, never a 500."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, List, Literal, Optional
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, condecimal, conint
 
 Mode = Literal["bot", "waiting", "agent", "closed", "callback"]
 Sender = Literal["customer", "bot", "agent", "system"]
+MAX_ID = 2**31 - 1  # the largest row id every supported database stores
+MAX_TEXT = 20_000  # beyond the service's own limit (which answers 413), a body is refused outright
+Amount = condecimal(gt=0, max_digits=12, decimal_places=2)  # up to 9,999,999,999.99 yuan
 
 
 class Button(BaseModel):
@@ -60,7 +62,7 @@ class ConversationStarted(BaseModel):
 
 
 class CustomerMessageIn(BaseModel):
-    text: str = Field(..., description="length is checked by the service, which answers with a code")
+    text: str = Field(..., max_length=MAX_TEXT, description="length is checked by the service, which answers with a code")
     client_id: Optional[str] = Field(None, max_length=64)
 
 
@@ -128,7 +130,7 @@ class ConversationEnvelope(BaseModel):
 
 
 class TextIn(BaseModel):
-    text: str
+    text: str = Field(..., max_length=MAX_TEXT)
 
 
 class NoteEnvelope(BaseModel):
@@ -144,7 +146,7 @@ class CloseIn(BaseModel):
 
 
 class PromiseIn(BaseModel):
-    amount: Decimal
+    amount: Amount  # type: ignore[valid-type]
     date: date
 
 
@@ -157,7 +159,7 @@ class PromiseOut(BaseModel):
 
 
 class PlanIn(BaseModel):
-    term_months: int
+    term_months: conint(ge=1, le=600)  # type: ignore[valid-type]
 
 
 class PlanOut(BaseModel):
@@ -172,7 +174,7 @@ class PlanOut(BaseModel):
 
 class DisputeIn(BaseModel):
     description: str = Field(..., min_length=1, max_length=2000)
-    amount: Optional[Decimal] = None
+    amount: Optional[Amount] = None  # type: ignore[valid-type]
 
 
 class ResolveIn(BaseModel):

@@ -1,7 +1,7 @@
 """Dates are resolved in Asia/Shanghai: "today" is the bank's today, not the server's."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from bot.settings import BANK_TIMEZONE
 
@@ -14,10 +14,11 @@ def bank_today() -> date:
     return now_in_bank_tz().date()
 
 
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def bank_date_of(moment: datetime) -> date:
     """The bank's calendar day of a stored (timezone-aware or UTC-naive) moment."""
-    if moment.tzinfo is None:
-        from datetime import timezone
-
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(BANK_TIMEZONE).date()
+    return as_utc(moment).astimezone(BANK_TIMEZONE).date()

@@ -4,8 +4,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from datetime import timedelta
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from bot.data.db import session_factory, session_scope
+from bot.data.models import utcnow
+from bot.services import identity
+from bot.services.accounts import cardholder_by_customer_id
+from bot.settings import get_settings
 
 
 def user_event(text: str, intent: str, entities: list[dict] | None = None, metadata: dict | None = None) -> dict:
@@ -50,5 +58,16 @@ def responses_of(messages: list[dict]) -> list[str]:
     return [m["response"] for m in messages if m.get("response")]
 
 
-def verified_slots(customer_id: str = "C0001") -> dict[str, Any]:
+def verified_slots(customer_id: str = "C0001", sender_id: str = "conversation-1") -> dict[str, Any]:
+    """The slots of a verified conversation, and the bank's record that makes them true
+    (actions believe the record, not the slots)."""
+    bind_conversation(sender_id, customer_id)
     return {"verified": True, "customer_id": customer_id}
+
+
+def bind_conversation(sender_id: str, customer_id: str, database_url: str | None = None) -> None:
+    """Record in the bank database that `sender_id` is verified as `customer_id`, as the
+    verification code does (the test's database unless `database_url` is given)."""
+    with session_scope(session_factory(database_url or get_settings().database_url)) as session:
+        holder = cardholder_by_customer_id(session, customer_id)
+        identity.bind(session, sender_id, holder, identity.CARD_AND_ID, utcnow() + timedelta(hours=1))

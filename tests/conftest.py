@@ -8,11 +8,13 @@ import pytest
 import yaml
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+os.environ.setdefault("APP_ENV", "demo")  # the tests run the demo configuration, as `make run` does
 
 from bot.clock import bank_today  # noqa: E402
 from bot.data.db import migrate, session_factory, session_scope  # noqa: E402
 from bot.data.seed import seed_demo  # noqa: E402
 from bot.domain.product_rules import ProductRules, load_rules  # noqa: E402
+from bot.settings import get_settings  # noqa: E402
 from tests.servers import assistant  # noqa: E402,F401  (the real Rasa and action servers, once per session)
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,8 +50,10 @@ def database_url(tmp_path, _migrated_template, monkeypatch) -> str:
     monkeypatch.setenv("DATABASE_URL", url)
     from actions import context
 
+    get_settings.cache_clear()
     context._factory.cache_clear()
     yield url
+    get_settings.cache_clear()
     context._factory.cache_clear()
 
 

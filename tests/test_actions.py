@@ -26,8 +26,7 @@ from actions.installment import (
 from actions.promise import ActionSubmitPromise, ValidatePromiseForm
 from actions.session import ActionSessionStart
 from bot.clock import bank_today
-from bot.customer_assertion import sign_customer
-from bot.data.db import session_factory
+from bot.data.db import session_factory, session_scope
 from bot.data.models import (
     Cardholder,
     Complaint,
@@ -38,8 +37,21 @@ from bot.data.models import (
     HardshipApplication,
     InstallmentPlanRecord,
     PromiseToPay,
+    VerificationFailure,
+    utcnow,
 )
-from tests.action_harness import make_tracker, responses_of, run_action, slots_of, user_event, verified_slots
+from bot.services import identity
+from bot.services.accounts import cardholder_by_customer_id
+from bot.settings import get_settings
+from tests.action_harness import (
+    bind_conversation,
+    make_tracker,
+    responses_of,
+    run_action,
+    slots_of,
+    user_event,
+    verified_slots,
+)
 
 
 def one(sessions, model):
@@ -75,38 +87,72 @@ def form_tracker(form: str, set_now: dict, slots: dict | None = None, **kw):
     return make_tracker(set_now=set_now, slots=slots, active_loop=form, **kw)
 
 
-def test_correct_card_and_id_verify_the_conversation(database_url, domain):
-    tracker = form_tracker("verify_form", {"card_last4": "6217", "id_last6": "03121x"})
+def _answer(sender: str, card: str, id_last6: str, domain, metadata: dict | None = None):
+    """The cardholder answers both identity questions in one message, as the form sees it."""
+    tracker = form_tracker("verify_form", {"card_last4": card, "id_last6": id_last6}, sender_id=sender, metadata=metadata)
     events, messages = run_action(ValidateVerifyForm(), tracker, domain)
-    slots = slots_of(events)
+    return slots_of(events), messages
+
+
+def test_correct_card_and_id_verify_the_conversation_in_the_bank_records(database_url, sessions, domain):
+    slots, messages = _answer("conversation-1", "6217", "03121x", domain)
     assert slots["verified"] is True and slots["customer_id"] == "C0001"
-    assert slots["requested_slot"] is None
-    assert "utter_verified" in responses_of(messages)
+    assert slots["requested_slot"] is None and "utter_verified" in responses_of(messages)
+    assert slots["card_last4"] == slots["id_last6"] == "****"  # no slot keeps the digits
+    with sessions() as session:
+        assert identity.bound_cardholder(session, "conversation-1").customer_id == "C0001"
 
 
-def test_a_mismatch_is_asked_again_and_counted(database_url, domain):
-    tracker = form_tracker("verify_form", {"card_last4": "6217", "id_last6": "200315"})
-    events, messages = run_action(ValidateVerifyForm(), tracker, domain)
-    slots = slots_of(events)
-    assert slots.get("verified") is not True
-    assert slots["card_last4"] is None and slots["verification_attempts"] == 1
+def test_the_card_waits_for_the_id_in_the_bank_database_not_in_a_slot(database_url, domain):
+    tracker = form_tracker("verify_form", {"card_last4": "6217"})
+    events, _ = run_action(ValidateVerifyForm(), tracker, domain)
+    assert slots_of(events)["card_last4"] == "****"
+    tracker = form_tracker("verify_form", {"id_last6": "03121X"}, slots={"card_last4": "****"})
+    events, _ = run_action(ValidateVerifyForm(), tracker, domain)
+    assert slots_of(events)["verified"] is True and slots_of(events)["customer_id"] == "C0001"
+
+
+def test_a_mismatch_is_asked_again_and_counted_server_side(database_url, sessions, domain):
+    slots, messages = _answer("conversation-1", "6217", "200315", domain)
+    assert slots.get("verified") is not True and slots["card_last4"] is None
     assert next_question(slots, ["card_last4", "id_last6"]) == "card_last4"
-    assert messages[0]["response"] == "utter_verification_mismatch" and messages[0]["attempts_left"] == 2
+    said = [m for m in messages if m.get("response")]
+    assert said[0]["response"] == "utter_verification_mismatch" and said[0]["attempts_left"] == 2
+    assert {"custom": {"verification_answer": True}}.items() <= messages[0].items()  # the gateway masks it
+    with sessions() as session:
+        counted = {(f.scope, f.key) for f in session.scalars(select(VerificationFailure))}
+    assert counted == {("conversation", "conversation-1"), ("card", "6217")}
 
 
-def test_third_failure_locks_verification_and_offers_a_person(database_url, domain):
-    tracker = form_tracker("verify_form", {"card_last4": "6217", "id_last6": "000000"},
-                           slots={"verification_attempts": 2})
-    events, messages = run_action(ValidateVerifyForm(), tracker, domain)
-    slots = slots_of(events)
+def test_third_failure_locks_and_the_lock_outlives_restart_and_the_conversation(database_url, domain):
+    for attempt in range(3):
+        slots, messages = _answer("conversation-1", "6217", f"00000{attempt}", domain)
     assert slots["verification_locked"] is True and slots["requested_slot"] is None
-    assert responses_of(messages) == ["utter_verification_locked"]
-    # a locked conversation asks nothing more, and reveals nothing
-    locked = form_tracker("verify_form", {}, slots={"verification_locked": True}, intent="ask_balance")
+    locked = [m for m in messages if m.get("response") == "utter_verification_locked"]
+    assert responses_of(messages) == ["utter_verification_locked"] and locked[0]["minutes"] == 15
+    # /restart wipes the slots, not the lock: even the right answer is not looked at now
+    slots, _ = _answer("conversation-1", "8848", "200315", domain)
+    assert slots.get("verified") is not True and slots["verification_locked"] is True
+    # a new conversation about the same card meets the card's lock
+    slots, messages = _answer("conversation-2", "6217", "03121X", domain)
+    assert slots.get("verified") is not True and "utter_verification_locked" in responses_of(messages)
+    # and a locked conversation asks nothing more and reveals nothing
+    locked = form_tracker("verify_form", {}, intent="ask_balance")
     events, _ = run_action(ValidateVerifyForm(), locked, domain)
-    assert slots_of(events).get("requested_slot") is None
-    events, messages = run_action(ActionResumeRequest(), make_tracker(slots={"verification_locked": True}, intent="ask_balance"), domain)
-    assert messages == []
+    assert slots_of(events)["verification_locked"] is True and slots_of(events).get("requested_slot") is None
+    _, messages = run_action(ActionResumeRequest(), make_tracker(intent="ask_balance"), domain)
+    assert responses_of(messages) == ["utter_verification_locked"]
+
+
+def test_many_cards_from_one_address_lock_the_address(database_url, domain, rules):
+    client = {"client": "address-key-1"}
+    cards = [f"{n:04d}" for n in range(1000, 1000 + rules.verification_client_lock.max_failures)]
+    for number, card in enumerate(cards):  # one wrong answer per conversation and card
+        _answer(f"guess-{number}", card, "123456", domain, metadata=client)
+    slots, _ = _answer("guess-new", "8848", "200315", domain, metadata=client)
+    assert slots.get("verified") is not True and slots["verification_locked"] is True
+    slots, _ = _answer("elsewhere", "8848", "200315", domain, metadata={"client": "address-key-2"})
+    assert slots["verified"] is True
 
 
 @pytest.mark.parametrize("typed", ["62a7", "621", "62177", "卡号", "<script>alert(1)</script>"])
@@ -118,39 +164,47 @@ def test_invalid_card_digits_get_a_clear_reask(database_url, domain, typed):
 
 @pytest.mark.parametrize("typed", ["12345", "abcdef", "1234567", "12345Y"])
 def test_invalid_id_digits_get_a_clear_reask(database_url, domain, typed):
-    tracker = form_tracker("verify_form", {"id_last6": typed}, slots={"card_last4": "6217"})
+    tracker = form_tracker("verify_form", {"id_last6": typed}, slots={"card_last4": "****"})
     events, messages = run_action(ValidateVerifyForm(), tracker, domain)
     assert slots_of(events)["id_last6"] is None
     assert responses_of(messages) == ["utter_invalid_id_last6"]
 
 
-def test_gateway_signed_customer_skips_identity_questions(database_url, domain):
-    metadata = {"customer_id": "C0002", "customer_signature": sign_customer("C0002", "conversation-1")}
-    tracker = form_tracker("verify_form", {}, intent="ask_balance", metadata=metadata)
-    events, messages = run_action(ValidateVerifyForm(), tracker, domain)
+def test_a_customer_the_gateway_bound_skips_identity_questions(database_url, domain):
+    bind_conversation("conversation-1", "C0002")
+    tracker = form_tracker("verify_form", {}, intent="ask_balance")
+    events, _ = run_action(ValidateVerifyForm(), tracker, domain)
     slots = slots_of(events)
     assert slots["verified"] is True and slots["customer_id"] == "C0002" and slots["requested_slot"] is None
 
 
-@pytest.mark.parametrize("metadata", [
-    {"customer_id": "C0002"},
-    {"customer_id": "C0002", "customer_signature": "0" * 64},
-    {"customer_id": "C0002", "customer_signature": sign_customer("C0002", "another-conversation")},
-    {"customer_id": "C0002", "customer_signature": sign_customer("C0002", "conversation-1", "wrong-secret")},
-    {"customer_id": "C9999", "customer_signature": sign_customer("C9999", "conversation-1")},
-])
-def test_unsigned_or_forged_customer_ids_are_ignored(database_url, domain, metadata):
-    events, _ = run_action(ValidateVerifyForm(), form_tracker("verify_form", {}, intent="ask_balance", metadata=metadata), domain)
-    assert slots_of(events).get("verified") is not True
+def test_slots_that_claim_a_customer_prove_nothing(database_url, domain):
+    forged = {"verified": True, "customer_id": "C0002"}
+    _, messages = run_action(ActionResumeRequest(), make_tracker(slots=forged, intent="ask_balance"), domain)
+    assert not any(m.get("response", "").startswith("utter_balance") for m in messages)
+    events, _ = run_action(ValidateVerifyForm(), form_tracker("verify_form", {}, slots=forged, intent="ask_balance"), domain)
+    assert slots_of(events)["verified"] is False and slots_of(events)["customer_id"] is None
     assert next_question(slots_of(events), ["card_last4", "id_last6"]) == "card_last4"
 
 
-def test_session_start_verifies_from_signed_metadata(database_url, domain):
-    metadata = {"customer_id": "C0001", "customer_signature": sign_customer("C0001", "conversation-1")}
-    tracker = make_tracker(slots={"session_started_metadata": metadata})
-    events, _ = run_action(ActionSessionStart(), tracker, domain)
+def test_an_expired_verification_is_asked_again(database_url, sessions, domain):
+    with session_scope(sessions) as session:
+        holder = cardholder_by_customer_id(session, "C0001")
+        identity.bind(session, "conversation-1", holder, identity.CARD_AND_ID, utcnow() - timedelta(seconds=1))
+    still_claimed = {"verified": True, "customer_id": "C0001"}
+    _, messages = run_action(ActionResumeRequest(), make_tracker(slots=still_claimed, intent="ask_balance"), domain)
+    assert not any(m.get("response", "").startswith("utter_balance") for m in messages)
+    events, _ = run_action(ValidateVerifyForm(), form_tracker("verify_form", {}, slots=still_claimed), domain)
+    assert slots_of(events)["verified"] is False
+
+
+def test_session_start_mirrors_the_bank_records(database_url, domain):
+    bind_conversation("conversation-1", "C0001")
+    events, _ = run_action(ActionSessionStart(), make_tracker(), domain)
     assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
     assert slots_of(events) == {"verified": True, "customer_id": "C0001"}
+    events, _ = run_action(ActionSessionStart(), make_tracker(sender_id="someone-else"), domain)
+    assert slots_of(events) == {}
 
 
 # --- balance, payments, fee waiver ----------------------------------------------------------------
@@ -433,11 +487,13 @@ def test_second_handoff_request_keeps_one_queue_entry(database_url, sessions, do
     assert one(sessions, HandoffRequest).summary["verified"] is False
 
 
-def test_not_the_cardholder_learns_nothing_and_identity_is_forgotten(database_url, domain):
+def test_not_the_cardholder_learns_nothing_and_identity_is_forgotten(database_url, sessions, domain):
     tracker = make_tracker(slots=verified_slots(), intent="not_cardholder", text="我是他老婆")
     events, messages = run_action(ActionHandleNotCardholder(), tracker, domain)
     assert responses_of(messages) == ["utter_not_cardholder"]
     assert slots_of(events)["verified"] is False and slots_of(events)["customer_id"] is None
+    with sessions() as session:
+        assert identity.bound_cardholder(session, "conversation-1") is None
 
 
 def test_contact_log_keeps_intents_and_strongest_outcome(database_url, sessions, domain):
@@ -467,9 +523,12 @@ def test_a_database_failure_gets_an_apology_not_silence(tmp_path, monkeypatch, d
     from actions import context
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'no-tables.db'}")
+    get_settings.cache_clear()
     context._factory.cache_clear()
     try:
-        _, messages = run_action(ActionResumeRequest(), make_tracker(slots=verified_slots(), intent="ask_balance"), domain)
+        tracker = make_tracker(slots={"verified": True, "customer_id": "C0001"}, intent="ask_balance")
+        _, messages = run_action(ActionResumeRequest(), tracker, domain)
     finally:
+        get_settings.cache_clear()
         context._factory.cache_clear()
     assert responses_of(messages) == ["utter_internal_error"]

@@ -1,64 +1,44 @@
-"""One settings object for the API, read from the environment, with clearly named demo defaults."""
+"""The API's settings: the shared ones plus the gateway's own, read once from the environment."""
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from bot.customer_assertion import shared_secret
-from bot.settings import Settings
+from pydantic import SecretStr
+
+from bot.settings import Settings, load_settings
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-DEMO_PREFIX = "demo-only-"
 
 
-@dataclass(frozen=True)
-class ApiSettings:
-    """Secrets default to values starting with "demo-only-"; set the environment variables in production."""
+class ApiSettings(Settings):
+    """Token secrets have demo values only in demo mode (see bot.settings); limits are the gateway's."""
 
-    database_url: str
     rasa_url: str = "http://localhost:5005"
-    rasa_api_token: str = field(default="demo-only-rasa-api-token", repr=False)
     rasa_timeout_seconds: float = 15.0
-    bank_session_secret: str = field(default="demo-only-bank-session-secret-change-me", repr=False)
-    chat_token_secret: str = field(default="demo-only-chat-token-secret-change-me", repr=False)
-    agent_token_secret: str = field(default="demo-only-agent-token-secret-change-me", repr=False)
-    gateway_shared_secret: str = field(default="", repr=False)
-    demo_bank_password: str = field(default="demo-password", repr=False)
+    rasa_max_concurrency: int = 8
+    bank_session_secret: SecretStr = SecretStr("demo-only-bank-session-secret-change-me")
+    chat_token_secret: SecretStr = SecretStr("demo-only-chat-token-secret-change-me")
+    agent_token_secret: SecretStr = SecretStr("demo-only-agent-token-secret-change-me")
     max_message_chars: int = 1000
     rate_limit_per_minute: int = 20
+    # Token lifetimes; a conversation token never outlives the bank session it came from.
     bank_token_minutes: int = 30
-    chat_token_minutes: int = 12 * 60
-    agent_token_minutes: int = 10 * 60
+    chat_token_minutes: int = 120
+    agent_token_minutes: int = 480
+    # Throttles in the `limits` notation; several ";"-separated windows make a growing back-off.
+    login_limits_per_account: str = "5 per 15 minutes; 10 per hour; 20 per day"
+    login_limits_per_address: str = "20 per 15 minutes; 60 per hour; 200 per day"
+    conversation_limits_per_address: str = "10 per minute; 60 per hour; 300 per day"
+    limits_storage_url: str = "memory://"
+    # Sockets: the first frame must authenticate in time; open sockets are re-checked.
+    socket_auth_seconds: float = 10.0
+    socket_recheck_seconds: float = 30.0
+    max_sockets_per_token: int = 3
+    typing_interval_seconds: float = 1.0
+    # Behind a proxy (nginx): the addresses whose X-Forwarded-For is believed; empty: none.
+    forwarded_allow_ips: str = ""
     static_dir: Path = STATIC_DIR
 
-    @classmethod
-    def from_env(cls, **overrides: object) -> "ApiSettings":
-        """Each field from the upper-cased environment variable of its name, else its default."""
-        values: dict[str, object] = {
-            "database_url": Settings.from_env().database_url,
-            "gateway_shared_secret": shared_secret(),
-        }
-        for spec in fields(cls):
-            raw = os.environ.get(spec.name.upper())
-            if raw is not None:
-                values[spec.name] = _parse(spec.type, raw)
-        values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
 
-    def demo_secrets_in_use(self) -> list[str]:
-        """Names of secrets still at their demo value, for a warning at start-up."""
-        secrets = ("rasa_api_token", "bank_session_secret", "chat_token_secret", "agent_token_secret",
-                   "gateway_shared_secret")
-        return [name.upper() for name in secrets if str(getattr(self, name)).startswith(DEMO_PREFIX)]
-
-
-def _parse(kind: object, raw: str) -> object:
-    kind = str(kind)
-    if kind == "int":
-        return int(raw)
-    if kind == "float":
-        return float(raw)
-    if kind == "Path":
-        return Path(raw)
-    return raw
+def load_api_settings(**overrides: object) -> ApiSettings:
+    return load_settings(ApiSettings, **overrides)  # type: ignore[return-value]

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.core.security import TokenError
 from api.services.rasa_client import RasaUnavailable
+from api.services.throttle import Throttled
 from bot.services.errors import ServiceError
 
 # code -> (HTTP status, what the person in front of the page is told)
@@ -22,6 +23,8 @@ ERRORS: dict[str, tuple[int, str]] = {
     "empty_message": (422, "请输入消息内容。"),
     "message_too_long": (413, "消息太长了，请分几条发送。"),
     "rate_limited": (429, "您发送得太快了，请稍后再试。"),
+    "too_many_attempts": (429, "尝试次数过多，为保护账户安全，请{minutes}分钟后再试。"),
+    "too_many_conversations": (429, "发起新对话过于频繁，请{minutes}分钟后再试。"),
     "handoff_not_found": (404, "转接请求不存在。"),
     "already_claimed": (409, "该对话已被其他客服接入。"),
     "handoff_closed": (409, "该转接已经结束。"),
@@ -37,7 +40,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "invalid_term": (422, "不支持这个分期期数。"),
     "complaint_not_found": (404, "投诉记录不存在。"),
     "assistant_unavailable": (503, "智能助手暂时无法连接，请稍后再试。"),
-    "invalid_request": (422, "请求内容不正确。"),
+    "invalid_request": (422, "请求内容不正确，请检查后再试。"),
 }
 RETRY_AFTER_SECONDS = "60"
 
@@ -50,9 +53,13 @@ class ApiError(Exception):
         self.code = code
 
 
-def error_response(code: str, **extra: object) -> JSONResponse:
+def error_response(code: str, retry_after: int | None = None, **extra: object) -> JSONResponse:
     status, message = ERRORS.get(code, (400, "请求无法处理。"))
-    headers = {"Retry-After": RETRY_AFTER_SECONDS} if code == "rate_limited" else None
+    headers: dict[str, str] | None = None
+    if status == 429:
+        wait = retry_after or int(RETRY_AFTER_SECONDS)
+        headers = {"Retry-After": str(wait)}
+        message = message.format(minutes=max((wait + 59) // 60, 1))
     if status == 401:
         headers = {"WWW-Authenticate": "Bearer"}
     body = {"detail": {"code": code, "message": message, **extra}}
@@ -63,17 +70,19 @@ def install_error_handlers(app: FastAPI) -> None:
     """Map service refusals, token problems, validation and plain HTTP errors to the one format."""
 
     async def coded(_request: Request, exc: Exception) -> JSONResponse:
-        return error_response(getattr(exc, "code", "invalid_request"))
+        return error_response(getattr(exc, "code", "invalid_request"), getattr(exc, "retry_after", None))
 
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response("invalid_request", errors=exc.errors())
+        """Which fields were wrong, never the values sent (they may be passwords or card digits)."""
+        fields = sorted({".".join(str(part) for part in error["loc"][1:]) or str(error["loc"][0]) for error in exc.errors()})
+        return error_response("invalid_request", fields=fields)
 
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else "请求无法处理。"
         return JSONResponse({"detail": {"code": f"http_{exc.status_code}", "message": message}},
                             status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
-    for kind in (ServiceError, TokenError, ApiError, RasaUnavailable):
+    for kind in (ServiceError, TokenError, ApiError, RasaUnavailable, Throttled):
         app.add_exception_handler(kind, coded)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http_error)

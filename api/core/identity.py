@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+
+from bot.services.agents import is_supervisor
 
 
 @dataclass(frozen=True)
@@ -10,6 +13,7 @@ class CustomerIdentity:
 
     conversation_id: str
     customer_id: str | None
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -18,7 +22,8 @@ class AgentIdentity:
     username: str
     display_name: str
     role: str
+    expires_at: datetime | None = None
 
     @property
     def is_supervisor(self) -> bool:
-        return self.role == "supervisor"
+        return is_supervisor(self)

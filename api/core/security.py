@@ -40,10 +40,14 @@ class IssuedToken:
     expires_at: datetime
 
 
-def issue_token(secret: str, kind: str, subject: str, minutes: int, **claims: Any) -> IssuedToken:
-    """A signed token of `kind` for `subject`, valid for `minutes`."""
+def issue_token(
+    secret: str, kind: str, subject: str, minutes: int, not_after: datetime | None = None, **claims: Any
+) -> IssuedToken:
+    """A signed token of `kind` for `subject`, valid for `minutes` and never past `not_after`."""
     now = datetime.now(timezone.utc).replace(microsecond=0)
     expires = now + timedelta(minutes=minutes)
+    if not_after is not None:
+        expires = min(expires, not_after)
     payload = {**claims, "sub": subject, "typ": kind, "iat": now, "exp": expires}
     return IssuedToken(jwt.encode(payload, secret, algorithm=_ALGORITHM), expires)
 

@@ -5,11 +5,13 @@ from fastapi import APIRouter, Depends, WebSocket
 
 from api import schemas
 from api.core.config import ApiSettings
-from api.deps import current_agent, get_gateway, get_settings, get_unit, require_supervisor
+from api.deps import client_address, current_agent, get_gateway, get_guards, get_settings, get_unit, require_supervisor
+from api.routes.params import ComplaintKey, ConversationId, HandoffId
 from api.services import auth, desk
 from api.services.gateway import ChatGateway
 from api.services.outbox import Unit
 from api.services.sockets import serve_agent
+from api.services.throttle import Guards
 from bot.data.models import AgentAccount
 
 router = APIRouter(prefix="/api/agent", tags=["agent console"])
@@ -19,8 +21,11 @@ Work = Depends(get_unit)
 
 
 @router.post("/login", response_model=schemas.AgentSession)
-def login(body: schemas.AgentLogin, unit: Unit = Work, settings: ApiSettings = Depends(get_settings)):
-    return auth.agent_login(unit.session, settings, body.username, body.password)
+def login(
+    body: schemas.AgentLogin, unit: Unit = Work, settings: ApiSettings = Depends(get_settings),
+    guards: Guards = Depends(get_guards), address: str = Depends(client_address),
+):
+    return auth.agent_login(unit.session, settings, guards, body.username, body.password, address)
 
 
 @router.get("/queue", response_model=schemas.QueuePage)
@@ -29,23 +34,23 @@ def queue(agent: AgentAccount = Agent, unit: Unit = Work):
 
 
 @router.post("/handoffs/{handoff_id}/claim", response_model=schemas.ConversationEnvelope)
-def claim(handoff_id: int, agent: AgentAccount = Agent, unit: Unit = Work):
+def claim(handoff_id: HandoffId, agent: AgentAccount = Agent, unit: Unit = Work):
     return schemas.ConversationEnvelope(conversation=desk.claim(unit, handoff_id, agent))
 
 
 @router.post("/handoffs/{handoff_id}/assign", response_model=schemas.QueueItem)
-def assign(handoff_id: int, body: schemas.AssignIn, _supervisor: AgentAccount = Supervisor, unit: Unit = Work):
+def assign(handoff_id: HandoffId, body: schemas.AssignIn, _supervisor: AgentAccount = Supervisor, unit: Unit = Work):
     return desk.assign(unit, handoff_id, body.username)
 
 
 @router.get("/conversations/{conversation_id}", response_model=schemas.ConversationDetail)
-def conversation(conversation_id: str, agent: AgentAccount = Agent, unit: Unit = Work):
+def conversation(conversation_id: ConversationId, agent: AgentAccount = Agent, unit: Unit = Work):
     return desk.detail(unit, conversation_id, agent)
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=schemas.MessageEnvelope)
 def send_message(
-    conversation_id: str, body: schemas.TextIn, agent: AgentAccount = Agent, unit: Unit = Work,
+    conversation_id: ConversationId, body: schemas.TextIn, agent: AgentAccount = Agent, unit: Unit = Work,
     settings: ApiSettings = Depends(get_settings),
 ):
     return schemas.MessageEnvelope(message=desk.reply(unit, conversation_id, agent, body.text, settings.max_message_chars))
@@ -53,40 +58,40 @@ def send_message(
 
 @router.post("/conversations/{conversation_id}/notes", response_model=schemas.NoteEnvelope)
 def add_note(
-    conversation_id: str, body: schemas.TextIn, agent: AgentAccount = Agent, unit: Unit = Work,
+    conversation_id: ConversationId, body: schemas.TextIn, agent: AgentAccount = Agent, unit: Unit = Work,
     settings: ApiSettings = Depends(get_settings),
 ):
     return schemas.NoteEnvelope(note=desk.note(unit, conversation_id, agent, body.text, settings.max_message_chars))
 
 
 @router.post("/conversations/{conversation_id}/release", response_model=schemas.StateEnvelope)
-async def release(conversation_id: str, agent: AgentAccount = Agent, gateway: ChatGateway = Depends(get_gateway)):
+async def release(conversation_id: ConversationId, agent: AgentAccount = Agent, gateway: ChatGateway = Depends(get_gateway)):
     """Back to the assistant; 503 (and nothing changes) if Rasa cannot be resumed."""
     return schemas.StateEnvelope(state=await gateway.release(conversation_id, agent.id))
 
 
 @router.post("/conversations/{conversation_id}/close", response_model=schemas.StateEnvelope)
-def close(conversation_id: str, body: schemas.CloseIn, agent: AgentAccount = Agent, unit: Unit = Work):
+def close(conversation_id: ConversationId, body: schemas.CloseIn, agent: AgentAccount = Agent, unit: Unit = Work):
     return schemas.StateEnvelope(state=desk.close(unit, conversation_id, agent, body.outcome))
 
 
 @router.post("/conversations/{conversation_id}/promise", response_model=schemas.PromiseOut)
-def promise(conversation_id: str, body: schemas.PromiseIn, agent: AgentAccount = Agent, unit: Unit = Work):
+def promise(conversation_id: ConversationId, body: schemas.PromiseIn, agent: AgentAccount = Agent, unit: Unit = Work):
     return desk.promise(unit, conversation_id, agent, body.amount, body.date)
 
 
 @router.post("/conversations/{conversation_id}/plan", response_model=schemas.PlanOut)
-def plan(conversation_id: str, body: schemas.PlanIn, agent: AgentAccount = Agent, unit: Unit = Work):
+def plan(conversation_id: ConversationId, body: schemas.PlanIn, agent: AgentAccount = Agent, unit: Unit = Work):
     return desk.plan(unit, conversation_id, agent, body.term_months)
 
 
 @router.post("/conversations/{conversation_id}/dispute", response_model=schemas.ReferenceOut)
-def dispute(conversation_id: str, body: schemas.DisputeIn, agent: AgentAccount = Agent, unit: Unit = Work):
+def dispute(conversation_id: ConversationId, body: schemas.DisputeIn, agent: AgentAccount = Agent, unit: Unit = Work):
     return desk.dispute(unit, conversation_id, agent, body.description, body.amount)
 
 
 @router.post("/complaints/{complaint_id}/resolve", response_model=schemas.ReferenceOut)
-def resolve_complaint(complaint_id: str, body: schemas.ResolveIn, agent: AgentAccount = Agent, unit: Unit = Work):
+def resolve_complaint(complaint_id: ComplaintKey, body: schemas.ResolveIn, agent: AgentAccount = Agent, unit: Unit = Work):
     """`complaint_id` is the complaint's number or its reference (CMP...)."""
     return desk.resolve_complaint(unit, complaint_id, agent, body.resolution)
 
@@ -97,5 +102,6 @@ def agents(_supervisor: AgentAccount = Supervisor, unit: Unit = Work):
 
 
 @router.websocket("/ws")
-async def agent_socket(websocket: WebSocket, token: str = ""):
-    await serve_agent(websocket, websocket.app.state.gateway, websocket.app.state.settings, token)
+async def agent_socket(websocket: WebSocket):
+    """The first frame authenticates: {"type": "auth", "token": ...}."""
+    await serve_agent(websocket, websocket.app.state.gateway, websocket.app.state.settings)

@@ -1,4 +1,7 @@
-"""The demo bank site's sign-in, whose token the chat widget passes on to start a conversation."""
+"""The demo bank site's sign-in, whose token the chat widget passes on to start a conversation.
+
+Mounted only with APP_ENV=demo: a bank's own site issues these tokens in production.
+"""
 from __future__ import annotations
 
 from typing import List
@@ -7,16 +10,20 @@ from fastapi import APIRouter, Depends
 
 from api import schemas
 from api.core.config import ApiSettings
-from api.deps import get_settings, get_unit
+from api.deps import client_address, get_guards, get_settings, get_unit
 from api.services import auth
 from api.services.outbox import Unit
+from api.services.throttle import Guards
 
 router = APIRouter(prefix="/api/bank", tags=["bank site (demo)"])
 
 
 @router.post("/login", response_model=schemas.BankSession)
-def login(body: schemas.BankLogin, unit: Unit = Depends(get_unit), settings: ApiSettings = Depends(get_settings)):
-    return auth.bank_login(unit.session, settings, body.customer_id, body.password)
+def login(
+    body: schemas.BankLogin, unit: Unit = Depends(get_unit), settings: ApiSettings = Depends(get_settings),
+    guards: Guards = Depends(get_guards), address: str = Depends(client_address),
+):
+    return auth.bank_login(unit.session, settings, guards, body.customer_id, body.password, address)
 
 
 @router.get("/demo-customers", response_model=List[schemas.DemoCustomer])

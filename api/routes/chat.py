@@ -1,16 +1,18 @@
 """The cardholder's chat: start a conversation, send messages, read them back, live socket."""
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, WebSocket
+from fastapi import APIRouter, BackgroundTasks, Depends, WebSocket
 
 from api import schemas
 from api.core.config import ApiSettings
 from api.core.identity import CustomerIdentity
-from api.deps import bearer_token, current_conversation, get_gateway, get_settings, get_unit
+from api.deps import bearer_token, client_address, current_conversation, get_gateway, get_guards, get_settings, get_unit
+from api.routes.params import AfterId
 from api.services import auth
 from api.services.gateway import ChatGateway
 from api.services.outbox import Unit
 from api.services.sockets import serve_customer
+from api.services.throttle import Guards
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 
@@ -18,15 +20,16 @@ router = APIRouter(prefix="/api/chat", tags=["chat"])
 @router.post("/conversations", status_code=201, response_model=schemas.ConversationStarted)
 def start_conversation(
     bank_token: str | None = Depends(bearer_token), unit: Unit = Depends(get_unit),
-    settings: ApiSettings = Depends(get_settings),
+    settings: ApiSettings = Depends(get_settings), guards: Guards = Depends(get_guards),
+    address: str = Depends(client_address),
 ):
     """Anonymous without a bank token; bound to the signed-in customer with a genuine one."""
-    return auth.start_conversation(unit.session, settings, bank_token)
+    return auth.start_conversation(unit.session, settings, guards, bank_token, address)
 
 
 @router.get("/messages", response_model=schemas.MessagesPage)
 def read_messages(
-    after: int = Query(0, ge=0), identity: CustomerIdentity = Depends(current_conversation),
+    after: AfterId = 0, identity: CustomerIdentity = Depends(current_conversation),
     gateway: ChatGateway = Depends(get_gateway),
 ):
     messages, state = gateway.replay(identity, after)
@@ -38,14 +41,15 @@ def send_message(
     body: schemas.CustomerMessageIn, background: BackgroundTasks,
     identity: CustomerIdentity = Depends(current_conversation), gateway: ChatGateway = Depends(get_gateway),
 ):
-    """Stored at once; the replies follow over the socket (or the next GET)."""
-    message, created = gateway.accept(identity, body.text, body.client_id)
-    if created:
-        background.add_task(gateway.forward, identity.conversation_id, message.id)
+    """Stored at once; the replies follow over the socket (or the next GET). A retry of a message
+    the assistant has not answered yet sends it on again (it is still answered once)."""
+    message, pending = gateway.accept(identity, body.text, body.client_id)
+    if pending:
+        background.add_task(gateway.forward, identity.conversation_id)
     return schemas.MessageEnvelope(message=message)
 
 
 @router.websocket("/ws")
-async def chat_socket(websocket: WebSocket, token: str = "", after: int = 0):
-    app = websocket.app
-    await serve_customer(websocket, app.state.gateway, app.state.settings, token, after)
+async def chat_socket(websocket: WebSocket):
+    """The first frame authenticates: {"type": "auth", "token": ..., "after": <last id seen>}."""
+    await serve_customer(websocket, websocket.app.state.gateway, websocket.app.state.settings)

@@ -3,13 +3,18 @@
 bot      -> Rasa; its replies are stored and pushed; a reply carrying {"handoff": ...} queues the
             conversation. If Rasa is down, slow or failing, a person is asked to follow up.
 waiting, callback, agent -> the agent desk only; Rasa never sees them until an agent hands back.
-Messages of one conversation go to Rasa one at a time, in the order they were stored.
+Messages of one conversation go to Rasa one at a time, in the order they were stored, each
+exactly once (bot.services.delivery): stored "pending", leased, answered, marked "done".
+Replies can carry custom payloads from the assistant: {"handoff": ...}, {"verification_answer":
+true} (the message just answered held identity digits: keep it masked) and {"expects":
+"verification"} (the next message will hold them).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any, AsyncIterator, Callable, Coroutine, TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -21,9 +26,9 @@ from api.services.hub import Hub
 from api.services.outbox import Database, Unit, unit_of_work
 from api.services.rasa_client import RasaClient, RasaUnavailable
 from api.services.views import message_view, state_view
-from bot.data.models import AgentAccount, ChatMessage
+from bot.data.models import AgentAccount
 from bot.domain.product_rules import load_rules
-from bot.services import agent_desk
+from bot.services import agent_desk, delivery
 from bot.services.conversations import (
     MessageLimits,
     accept_customer_message,
@@ -37,6 +42,7 @@ from bot.services.conversations import (
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+VERIFICATION_ANSWER, EXPECTS = "verification_answer", "expects"
 
 
 class ChatGateway:
@@ -44,6 +50,8 @@ class ChatGateway:
 
     def __init__(self, database: Database, hub: Hub, rasa: RasaClient, limits: MessageLimits) -> None:
         self.database, self.hub, self.rasa, self.limits = database, hub, rasa, limits
+        # A lease outlives one Rasa call (the slot is taken first), with room to store the replies.
+        self._lease_time = timedelta(seconds=2 * rasa.timeout_seconds + 30)
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
         self._tasks: set[asyncio.Task] = set()
 
@@ -59,7 +67,11 @@ class ChatGateway:
 
     # --- the cardholder's side -----------------------------------------------------------
     def accept(self, identity: CustomerIdentity, text: str, client_id: str | None) -> tuple[schemas.Message, bool]:
-        """Store the message (once per client_id) and show it to whoever watches the conversation."""
+        """Store the message (once per client_id); True while the assistant still owes it an answer.
+
+        A retried client_id whose message is still pending says True again, so the retry
+        forwards what a crash left behind (the lease keeps it to one delivery).
+        """
         try:
             return self.in_unit(self._accept, identity.conversation_id, text, client_id)
         except IntegrityError:  # the same client_id raced in twice: the other one was stored
@@ -68,9 +80,10 @@ class ChatGateway:
     def _accept(self, unit: Unit, conversation_id: str, text: str, client_id: str | None) -> tuple[schemas.Message, bool]:
         conversation = get_conversation(unit.session, conversation_id)
         message, created = accept_customer_message(unit.session, conversation, text, client_id, self.limits)
-        if created:
-            unit.outbox.message(unit.session, message)
-        return message_view(message, for_agent=False), created
+        pending = delivery.is_pending(message)
+        if created:  # agents see a message for the assistant once it has been read (and masked if secret)
+            unit.outbox.message(unit.session, message, to_agents=not pending)
+        return message_view(message, for_agent=False), pending
 
     def replay(self, identity: CustomerIdentity, after: int) -> tuple[list[schemas.Message], schemas.State]:
         """What a (re)connecting widget has not seen yet, and where the conversation stands."""
@@ -88,46 +101,80 @@ class ChatGateway:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def forward(self, conversation_id: str, message_id: int) -> None:
-        """Send a stored cardholder message to Rasa if the bot has the conversation."""
+    async def forward(self, conversation_id: str) -> None:
+        """Send the conversation's pending messages to Rasa, oldest first, each answered once.
+
+        A slot of the bounded pool to Rasa is taken before a message is leased, so a message
+        waiting for a slot (in arrival order) never outlives its lease.
+        """
         async with self._one_at_a_time(conversation_id):
-            job = await self.run(self._bot_job, conversation_id, message_id)
-            if job is None:
-                return
-            text, customer_id = job
-            self._typing(conversation_id, True)
+            while True:
+                async with self.rasa.slot():
+                    lease = await self.run(self._lease, conversation_id)
+                    if lease is None:
+                        return
+                    await self._deliver(lease)
+
+    async def sweep(self, settle_seconds: float = 5.0) -> int:
+        """Forward what a crash or a restart left pending; returns how many conversations."""
+        settle = timedelta(seconds=settle_seconds)
+        waiting = await self.run(lambda unit: delivery.conversations_waiting(unit.session, settle=settle))
+        for conversation_id in waiting:
+            self.spawn(self.forward(conversation_id))
+        return len(waiting)
+
+    async def sweep_forever(self, interval_seconds: float) -> None:
+        """At start-up at once (nothing of this process is in flight), then every interval."""
+        settle = 0.0
+        while True:
             try:
-                try:
-                    replies = await self.rasa.send(conversation_id, text, customer_id)
-                except RasaUnavailable as exc:
-                    log.warning("assistant unavailable for %s: %s", conversation_id, exc)
-                    await self.run(self._assistant_unavailable, conversation_id)
-                else:
-                    await self.run(self._store_replies, conversation_id, replies)
-            finally:
-                self._typing(conversation_id, False)
+                await self.sweep(settle)
+            except Exception:  # noqa: BLE001 - a failed sweep is retried at the next tick
+                log.exception("pending-message sweep failed")
+            settle = max(interval_seconds, 5.0)
+            await asyncio.sleep(interval_seconds)
 
     async def shutdown(self) -> None:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    @staticmethod
-    def _bot_job(unit: Unit, conversation_id: str, message_id: int) -> tuple[str, str | None] | None:
-        conversation = get_conversation(unit.session, conversation_id)
-        if conversation.mode != "bot":
-            return None
-        message = unit.session.get(ChatMessage, message_id)
-        return message.text, conversation.cardholder.customer_id if conversation.cardholder else None
+    def _lease(self, unit: Unit, conversation_id: str) -> delivery.Lease | None:
+        """The next pending message while the bot holds the conversation; others go to the desk."""
+        session = unit.session
+        while (lease := delivery.lease_next(session, conversation_id, self._lease_time)) is not None:
+            if get_conversation(session, conversation_id).mode == "bot":
+                return lease
+            unit.outbox.to_agents_only(session, delivery.finish(session, lease.message_id))
+        return None
+
+    async def _deliver(self, lease: delivery.Lease) -> None:
+        conversation_id = lease.conversation_id
+        self._typing(conversation_id, True)
+        try:
+            replies = await self.rasa.replies_to(conversation_id, lease.message_id) if lease.retried else None
+            if replies is None:
+                client_key = await self.run(lambda unit: get_conversation(unit.session, conversation_id).client_key)
+                replies = await self.rasa.send(conversation_id, lease.text, lease.message_id, client_key)
+        except RasaUnavailable as exc:
+            log.warning("assistant unavailable for %s: %s", conversation_id, exc)
+            await self.run(self._assistant_unavailable, conversation_id, lease.message_id)
+        else:
+            await self.run(self._store_replies, conversation_id, lease.message_id, replies)
+        finally:
+            self._typing(conversation_id, False)
 
     @staticmethod
-    def _store_replies(unit: Unit, conversation_id: str, replies: list[dict[str, Any]]) -> None:
+    def _store_replies(unit: Unit, conversation_id: str, message_id: int, replies: list[dict[str, Any]]) -> None:
         session, conversation = unit.session, get_conversation(unit.session, conversation_id)
-        handoff_reference = None
+        customs = [r["custom"] for r in replies if isinstance(r.get("custom"), dict)]
+        secret = any(custom.get(VERIFICATION_ANSWER) for custom in customs)
+        unit.outbox.to_agents_only(session, delivery.finish(session, message_id, secret))
+        conversation.expects_secret = any(custom.get(EXPECTS) == "verification" for custom in customs)
+        handoff_reference = next(
+            (str(c["handoff"].get("reference")) for c in customs if isinstance(c.get("handoff"), dict)), None
+        )
         for reply in replies:
-            custom = reply.get("custom")
-            if isinstance(custom, dict) and isinstance(custom.get("handoff"), dict):
-                handoff_reference = str(custom["handoff"].get("reference"))
             buttons = [
                 {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
                 for b in reply.get("buttons") or [] if isinstance(b, dict)
@@ -145,8 +192,9 @@ class ChatGateway:
             unit.outbox.queue(session)
 
     @staticmethod
-    def _assistant_unavailable(unit: Unit, conversation_id: str) -> None:
+    def _assistant_unavailable(unit: Unit, conversation_id: str, message_id: int) -> None:
         session, conversation = unit.session, get_conversation(unit.session, conversation_id)
+        unit.outbox.to_agents_only(session, delivery.finish(session, message_id))
         if conversation.mode != "bot":
             return
         notice, _handoff = report_assistant_unavailable(session, conversation, load_rules())

@@ -76,9 +76,14 @@ class Hub:
         self._conversations: dict[str, set[Subscriber]] = {}
         self._agents: dict[Subscriber, AgentIdentity] = {}
 
-    def join_conversation(self, conversation_id: str, subscriber: Subscriber) -> None:
+    def join_conversation(self, conversation_id: str, subscriber: Subscriber, limit: int) -> bool:
+        """Listen to a conversation; False (and not joined) when it already has `limit` sockets."""
         with self._lock:
-            self._conversations.setdefault(conversation_id, set()).add(subscriber)
+            listeners = self._conversations.setdefault(conversation_id, set())
+            if len(listeners) >= limit:
+                return False
+            listeners.add(subscriber)
+            return True
 
     def leave_conversation(self, conversation_id: str, subscriber: Subscriber) -> None:
         with self._lock:
@@ -87,9 +92,13 @@ class Hub:
             if not listeners:
                 self._conversations.pop(conversation_id, None)
 
-    def join_desk(self, subscriber: Subscriber, agent: AgentIdentity) -> None:
+    def join_desk(self, subscriber: Subscriber, agent: AgentIdentity, limit: int) -> bool:
+        """Listen to the desk; False (and not joined) when this agent already has `limit` sockets."""
         with self._lock:
+            if sum(1 for other in self._agents.values() if other.id == agent.id) >= limit:
+                return False
             self._agents[subscriber] = agent
+            return True
 
     def leave_desk(self, subscriber: Subscriber) -> None:
         with self._lock:

@@ -46,12 +46,17 @@ class Outbox:
         self._pending: list[Callable[[], None]] = []
         self._stated: set[str] = set()
 
-    def message(self, session: Session, message: ChatMessage) -> None:
+    def message(self, session: Session, message: ChatMessage, *, to_agents: bool = True) -> None:
         """The cardholder's sockets get the message as is; agents get it masked."""
         customer_frame = {"type": "message", "message": _json(message_view(message, for_agent=False))}
-        agent_frame = {"type": "message", "message": _json(message_view(message, for_agent=True))}
-        holder = agent_desk.holder_of(session, message.conversation_id)
         self.to_conversation(message.conversation_id, customer_frame)
+        if to_agents:
+            self.to_agents_only(session, message)
+
+    def to_agents_only(self, session: Session, message: ChatMessage) -> None:
+        """The message, masked, to the agent holding its conversation and to supervisors."""
+        holder = agent_desk.holder_of(session, message.conversation_id)
+        agent_frame = {"type": "message", "message": _json(message_view(message, for_agent=True))}
         self.to_agents(agent_frame, holder.username if holder else None)
 
     def state(self, session: Session, conversation: Conversation) -> None:

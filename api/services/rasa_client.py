@@ -1,12 +1,17 @@
-"""The gateway's calls to the Rasa server: the REST channel, and resuming a paused tracker."""
+"""The gateway's calls to the Rasa server: the REST channel, the tracker, resuming a paused tracker.
+
+At most `max_concurrency` messages are with Rasa at once; the rest wait for a slot in arrival
+order (asyncio's semaphore is first come, first served) instead of failing, so a burst queues
+rather than overloading the one process that answers.
+"""
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
 from urllib.parse import quote
 
 import httpx
-
-from bot.customer_assertion import sign_customer
 
 
 class RasaUnavailable(Exception):
@@ -18,24 +23,54 @@ class RasaUnavailable(Exception):
 class RasaClient:
     """A new HTTP connection per call keeps it free of event-loop ties; Rasa calls are few per message."""
 
-    def __init__(self, base_url: str, api_token: str, timeout_seconds: float, gateway_secret: str) -> None:
+    def __init__(self, base_url: str, api_token: str, timeout_seconds: float, max_concurrency: int = 8) -> None:
         self._base_url = base_url.rstrip("/")
         self._token = api_token
+        self.timeout_seconds = timeout_seconds
         self._timeout = httpx.Timeout(timeout_seconds)
-        self._secret = gateway_secret
+        self._slots = asyncio.Semaphore(max_concurrency)
 
-    async def send(self, conversation_id: str, text: str, customer_id: str | None) -> list[dict[str, Any]]:
-        """The bot's replies to `text`; a signed customer id goes along only for a signed-in cardholder."""
-        body: dict[str, Any] = {"sender": conversation_id, "message": text}
-        if customer_id:
-            body["metadata"] = {
-                "customer_id": customer_id,
-                "customer_signature": sign_customer(customer_id, conversation_id, self._secret),
-            }
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one of the bounded places with Rasa for the length of the block."""
+        async with self._slots:
+            yield
+
+    async def send(
+        self, conversation_id: str, text: str, message_id: int, client_key: str | None
+    ) -> list[dict[str, Any]]:
+        """The bot's replies to `text`. The metadata names the stored message (so a retry can find
+        whether Rasa already has it) and the client's address key (wrong identity answers count
+        per address); identity itself is in the bank's database, never in a message."""
+        metadata: dict[str, Any] = {"message_id": message_id}
+        if client_key:
+            metadata["client"] = client_key
+        body = {"sender": conversation_id, "message": text, "metadata": metadata}
         replies = await self._request("POST", "/webhooks/rest/webhook", body=body)
         if not isinstance(replies, list):
             raise RasaUnavailable(f"unexpected reply from Rasa: {str(replies)[:200]}")
         return [reply for reply in replies if isinstance(reply, dict)]
+
+    async def replies_to(self, conversation_id: str, message_id: int) -> list[dict[str, Any]] | None:
+        """The replies Rasa already gave to a stored message, read back from its tracker; None
+        when Rasa never received it. A message whose forwarder died is answered exactly once."""
+        tracker = await self._request("GET", self._tracker_path(conversation_id), params=self._params("ALL"))
+        events = tracker.get("events") if isinstance(tracker, dict) else None
+        if not isinstance(events, list):
+            raise RasaUnavailable(f"unexpected tracker from Rasa: {str(tracker)[:200]}")
+        start = next((i for i, e in enumerate(events)
+                      if e.get("event") == "user" and (e.get("metadata") or {}).get("message_id") == message_id), None)
+        if start is None:
+            return None
+        replies: list[dict[str, Any]] = []
+        for event in events[start + 1:]:
+            if event.get("event") == "user":
+                break
+            if event.get("event") == "bot":
+                data = event.get("data") or {}
+                reply = {"text": event.get("text"), "buttons": data.get("buttons"), "custom": data.get("custom")}
+                replies.append({key: value for key, value in reply.items() if value})
+        return replies
 
     async def resume(self, conversation_id: str) -> None:
         """Un-pause the tracker so the assistant answers again after an agent.
@@ -44,16 +79,24 @@ class RasaClient:
         ends with; without it the policies read the next message as a continuation and fall
         back, so it is appended too.
         """
-        path = f"/conversations/{quote(conversation_id, safe='')}/tracker"
-        params = {"token": self._token, "include_events": "NONE"}
-        tracker = await self._request("GET", path, params=params)
+        path = self._tracker_path(conversation_id)
+        tracker = await self._request("GET", path, params=self._params("NONE"))
         if not isinstance(tracker, dict):
             raise RasaUnavailable(f"unexpected tracker from Rasa: {str(tracker)[:200]}")
         events = [{"event": "resume"}] if tracker.get("paused") else []
         if tracker.get("latest_action_name") != "action_listen":
             events.append({"event": "action", "name": "action_listen"})
         if events:
-            await self._request("POST", f"{path}/events", body=events, params=params)
+            await self._request("POST", f"{path}/events", body=events, params=self._params("NONE"))
+
+    @staticmethod
+    def _tracker_path(conversation_id: str) -> str:
+        return f"/conversations/{quote(conversation_id, safe='')}/tracker"
+
+    def _params(self, include_events: str) -> dict[str, str]:
+        # Rasa's HTTP API takes its token only as a query parameter; it stays on localhost and
+        # the log filter (bot.log_redaction) removes it from any line that quotes a URL.
+        return {"token": self._token, "include_events": include_events}
 
     async def _request(self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None) -> Any:
         try:
@@ -62,4 +105,4 @@ class RasaClient:
                 response.raise_for_status()
                 return response.json()
         except (httpx.HTTPError, ValueError) as exc:
-            raise RasaUnavailable(f"{method} {path}: {exc!r}") from exc
+            raise RasaUnavailable(f"{method} {path}: {type(exc).__name__}") from exc

@@ -1,31 +1,33 @@
 """Stored rows as the contract's bodies; everything shown to agents has personal data masked."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from api import schemas
+from bot.clock import as_utc
 from bot.data.models import AgentNote, ChatMessage, Complaint, Conversation, HandoffRequest, utcnow
 from bot.domain.compliance import mask_name, mask_text
 from bot.domain.queue_estimate import estimated_wait_minutes
+from bot.domain.redaction import mask_digits
 from bot.services import agent_desk
 from bot.services.agent_records import complaints_of
 from bot.services.conversations import messages_after
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+from bot.services.delivery import is_pending
 
 
 def message_view(message: ChatMessage, *, for_agent: bool) -> schemas.Message:
-    """The cardholder sees their own words; agents see card, ID and phone numbers masked."""
+    """Verification answers are masked for everyone; agents also see card, ID and phone numbers
+    masked, and the digits of a message the assistant has not read yet (it may be an answer)."""
+    text = message.text
+    if message.secret or (for_agent and is_pending(message)):
+        text = mask_digits(text)
     return schemas.Message(
         id=message.id,
         conversation_id=message.conversation_id,
         sender=message.sender,
-        text=mask_text(message.text) if for_agent else message.text,
+        text=mask_text(text) if for_agent else text,
         buttons=[schemas.Button(**button) for button in message.buttons or []],
         created_at=as_utc(message.created_at),
         agent_name=message.agent.display_name if message.agent else None,

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
+from bot.settings import get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -19,7 +19,8 @@ def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite files get their folder, foreign keys and a busy timeout."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=_connect_args(url))
+    # hide_parameters: an error never repeats the values it was writing (a message, an ID).
+    engine = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True, connect_args=_connect_args(url))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -42,7 +43,7 @@ def engine_for(url: str) -> Engine:
 
 
 def session_factory(url: str | None = None) -> sessionmaker:
-    return sessionmaker(engine_for(url or Settings.from_env().database_url), future=True, expire_on_commit=False)
+    return sessionmaker(engine_for(url or get_settings().database_url), future=True, expire_on_commit=False)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -226,6 +227,10 @@ class Conversation(Base):
     id: Mapped[str] = Column(String(128), primary_key=True)
     cardholder_id: Mapped[int | None] = Column(ForeignKey("cardholders.id"), index=True)
     mode: Mapped[str] = Column(String(16), nullable=False, default="bot")
+    # The assistant's last question asked for verification digits: the next answer is masked.
+    expects_secret: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    # A keyed hash of the address the conversation was opened from (wrong answers count per address).
+    client_key: Mapped[str | None] = Column(String(64))
     created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     cardholder: Mapped["Cardholder | None"] = relationship("Cardholder")
@@ -244,6 +249,12 @@ class ChatMessage(Base):
     text: Mapped[str] = Column(Text, nullable=False, default="")
     buttons: Mapped[list] = Column(JSON, nullable=False, default=list)
     client_id: Mapped[str | None] = Column(String(64))
+    # A cardholder's message on its way to the assistant: "pending" until Rasa answered it (or
+    # it was routed elsewhere), then "done"; a lease keeps two forwarders from sending it twice.
+    forward_state: Mapped[str | None] = Column(String(16), index=True)
+    forward_lease_until: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    # A verification answer (card or ID digits): stored masked once the assistant has read it.
+    secret: Mapped[bool] = Column(Boolean, nullable=False, default=False)
     agent_id: Mapped[int | None] = Column(ForeignKey("agent_accounts.id"))
     created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     agent: Mapped["AgentAccount | None"] = relationship("AgentAccount")
@@ -259,3 +270,32 @@ class AgentNote(Base):
     text: Mapped[str] = Column(Text, nullable=False)
     created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     agent: Mapped[AgentAccount] = relationship("AgentAccount")
+
+
+class ConversationIdentity(Base):
+    """Who a conversation is verified as, written only by the verification code, with an expiry.
+
+    Actions and the agent desk read identity from here, never from a slot a tracker carries.
+    `pending_card_last4` holds the card digits between the card question and the ID question,
+    so the tracker store keeps neither.
+    """
+
+    __tablename__ = "conversation_identities"
+    conversation_id: Mapped[str] = Column(String(128), primary_key=True)
+    cardholder_id: Mapped[int | None] = Column(ForeignKey("cardholders.id"), index=True)
+    method: Mapped[str | None] = Column(String(16))  # bank_session | card_and_id
+    verified_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    pending_card_last4: Mapped[str | None] = Column(String(4))
+    cardholder: Mapped["Cardholder | None"] = relationship("Cardholder")
+
+
+class VerificationFailure(Base):
+    """One wrong answer to the identity questions, counted per card, conversation and client."""
+
+    __tablename__ = "verification_failures"
+    __table_args__ = (Index("ix_verification_failures_scope_key_time", "scope", "key", "failed_at"),)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    scope: Mapped[str] = Column(String(16), nullable=False)  # card | conversation | client
+    key: Mapped[str] = Column(String(128), nullable=False)
+    failed_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -1,12 +1,13 @@
 """Demo cardholders whose figures are relative to the day the seed runs, and demo console accounts.
 
-`python -m bot.data.seed` creates them when missing; `--reset` rebuilds them for today.
+`python -m bot.data.seed` migrates the schema and, in demo mode only (APP_ENV=demo), creates
+the demo data when missing; `--reset` rebuilds it for today. Outside demo mode it migrates and
+seeds nothing: a bank's database gets no account with a published password.
 The demo agents' password comes from DEMO_AGENT_PASSWORD (a demo value by default).
 """
 from __future__ import annotations
 
 import argparse
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -19,7 +20,7 @@ from bot.clock import bank_today
 from bot.data.db import migrate, session_factory, session_scope
 from bot.data.models import AgentAccount, CardAccount, Cardholder, CardStatus, Payment, Statement
 from bot.services.passwords import hash_password
-from bot.settings import BANK_TIMEZONE, Settings
+from bot.settings import BANK_TIMEZONE, get_settings
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,6 @@ DEMO_AGENTS: tuple[tuple[str, str, str], ...] = (  # username, display name, rol
     ("agent2", "客服小王", "agent"),
     ("super1", "主管老陈", "supervisor"),
 )
-DEMO_AGENT_PASSWORD = "demo-agent-password"
-
-
-def demo_agent_password() -> str:
-    return os.environ.get("DEMO_AGENT_PASSWORD", DEMO_AGENT_PASSWORD)
 
 
 def seed_demo(session: Session, today: date, *, reset: bool = False) -> int:
@@ -121,11 +117,14 @@ def main() -> None:
     parser.add_argument("--reset", action="store_true",
                         help="rebuild the demo figures relative to today and reset the demo agents")
     args = parser.parse_args()
-    url = Settings.from_env().database_url
-    migrate(url)
-    with session_scope(session_factory(url)) as session:
+    settings = get_settings()
+    migrate(settings.database_url)
+    if not settings.is_demo:
+        print(f"schema migrated; APP_ENV={settings.app_env}: no demo data seeded (demo data exists only with APP_ENV=demo)")
+        return
+    with session_scope(session_factory(settings.database_url)) as session:
         created = seed_demo(session, bank_today(), reset=args.reset)
-        agents = seed_demo_agents(session, demo_agent_password(), reset=args.reset)
+        agents = seed_demo_agents(session, settings.demo_agent_password, reset=args.reset)
     print(f"demo data ready ({created} cardholder(s), {agents} agent account(s) written)")
 
 

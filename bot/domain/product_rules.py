@@ -1,9 +1,8 @@
 """The bank's product rules, read from one YAML file so they change without code."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -11,7 +10,8 @@ from typing import Any
 
 import yaml
 
-DEFAULT_RULES_PATH = Path(__file__).resolve().parent.parent / "product_rules.yml"
+from bot.domain.verification_lock import LockPolicy
+from bot.settings import get_settings
 
 
 class ProductRulesError(ValueError):
@@ -34,17 +34,22 @@ class ProductRules:
     interest_stops_on_personalized_plan: bool
     service_start: time
     service_end: time
-    verification_max_attempts: int
+    verification_lock: LockPolicy
+    verification_client_lock: LockPolicy
     regulator_hotline: str
 
     @property
     def standard_terms(self) -> list[int]:
         return sorted(self.installment_fee_rates)
 
+    @property
+    def verification_max_attempts(self) -> int:
+        return self.verification_lock.max_failures
+
     @classmethod
     def from_mapping(cls, raw: dict[str, Any]) -> "ProductRules":
         try:
-            installment = raw["installment"]
+            installment, verification = raw["installment"], raw["verification"]
             rates = {int(term): Decimal(str(rate)) for term, rate in installment["monthly_fee_rates"].items()}
             rules = cls(
                 grace_period_days=int(raw["grace_period_days"]),
@@ -61,7 +66,8 @@ class ProductRules:
                 interest_stops_on_personalized_plan=bool(raw["interest_stops_on_personalized_plan"]),
                 service_start=time.fromisoformat(raw["service_hours"]["start"]),
                 service_end=time.fromisoformat(raw["service_hours"]["end"]),
-                verification_max_attempts=int(raw["verification_max_attempts"]),
+                verification_lock=_lock_policy(verification, int(verification["max_attempts"])),
+                verification_client_lock=_lock_policy(verification, int(verification["max_attempts_per_client"])),
                 regulator_hotline=str(raw["regulator_hotline"]),
             )
         except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
@@ -73,9 +79,18 @@ class ProductRules:
         return rules
 
 
+def _lock_policy(raw: dict[str, Any], max_failures: int) -> LockPolicy:
+    return LockPolicy(
+        max_failures=max_failures,
+        first_lock=timedelta(minutes=int(raw["first_lock_minutes"])),
+        max_lock=timedelta(hours=int(raw["max_lock_hours"])),
+        window=timedelta(hours=int(raw["window_hours"])),
+    )
+
+
 def load_rules(path: str | Path | None = None) -> ProductRules:
-    """Read the rules from `path`, $PRODUCT_RULES_PATH or the bundled default file."""
-    return _load(str(path or os.environ.get("PRODUCT_RULES_PATH") or DEFAULT_RULES_PATH))
+    """Read the rules from `path`, or from the file the settings name (PRODUCT_RULES_PATH)."""
+    return _load(str(path or get_settings().product_rules_path))
 
 
 @lru_cache(maxsize=8)

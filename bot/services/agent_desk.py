@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.data.models import AgentAccount, AgentNote, ChatMessage, Conversation, HandoffRequest, utcnow
-from bot.services.agents import agent_by_username
+from bot.services.agents import agent_by_username, is_supervisor
 from bot.services.conversations import NOTICE_AGENT_JOINED, NOTICE_AGENT_LEFT, add_message, checked_text
 from bot.services.errors import ServiceError
 
@@ -44,10 +44,6 @@ class NotVisible(DeskError):
 
 class AgentNotFound(DeskError):
     code = "agent_not_found"
-
-
-def is_supervisor(agent: AgentAccount) -> bool:
-    return agent.role == "supervisor"
 
 
 def queue(session: Session, viewer: AgentAccount) -> list[HandoffRequest]:

@@ -5,7 +5,6 @@ stored by `bot.services.records`, so an agent cannot book what the assistant wou
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -15,8 +14,6 @@ from sqlalchemy.orm import Session
 from bot.clock import bank_today
 from bot.data.models import (
     AgentAccount,
-    CardAccount,
-    Cardholder,
     CaseStatus,
     Complaint,
     Conversation,
@@ -25,16 +22,17 @@ from bot.data.models import (
     InstallmentPlanRecord,
     PromiseToPay,
 )
-from bot.domain.account_position import AccountPosition
 from bot.domain.installments import InstallmentError, InstallmentPlan, plan_for_term
 from bot.domain.product_rules import ProductRules
 from bot.domain.promises import PromiseCheck, check_promise
-from bot.services.accounts import AccountNotFound, account_position, primary_account
-from bot.services.agent_desk import held_handoff, is_supervisor
+from bot.services.accounts import AccountNotFound
+from bot.services.agent_desk import held_handoff
+from bot.services.agents import is_supervisor
 from bot.services.contact_log import log_contact
+from bot.services.customers import CustomerAccount, customer_account
 from bot.services.errors import ServiceError
 from bot.services.records import open_dispute, record_plan, record_promise
-from bot.settings import Settings
+from bot.settings import get_settings
 
 
 class RecordRefused(ServiceError):
@@ -45,26 +43,20 @@ class RecordRefused(ServiceError):
         self.code = code
 
 
-@dataclass(frozen=True)
-class CustomerAccount:
-    """The verified cardholder of a conversation, the card it is about and where it stands today."""
-
-    cardholder: Cardholder
-    account: CardAccount
-    position: AccountPosition
-
-
 def customer_of(session: Session, handoff: HandoffRequest, rules: ProductRules) -> CustomerAccount:
-    """Signed in on the bank site, or verified by the assistant in the chat; otherwise refused."""
+    """Signed in on the bank site, or verified by the assistant before the handoff; otherwise refused.
+
+    An agent may take a callback long after the chat's own verification has expired, so the
+    cardholder the conversation was opened for or handed off with counts here.
+    """
     conversation = session.get(Conversation, handoff.conversation_id)
     cardholder = (conversation.cardholder if conversation else None) or handoff.cardholder
     if cardholder is None:
         raise RecordRefused("customer_not_verified", "the cardholder of this conversation is not verified")
     try:
-        account = primary_account(session, cardholder.id)
+        return customer_account(session, cardholder, rules)
     except AccountNotFound as exc:
         raise RecordRefused("account_not_found", str(exc)) from exc
-    return CustomerAccount(cardholder, account, account_position(session, account, bank_today(), rules))
 
 
 def promise(
@@ -112,7 +104,7 @@ def dispute(
 
 def resolve_complaint(session: Session, key: str, agent: AgentAccount, resolution: str) -> Complaint:
     """Mark a complaint resolved; an agent may resolve only the complaints of a conversation they hold."""
-    found_by = Complaint.id == int(key) if key.isdigit() else Complaint.reference == key
+    found_by = Complaint.id == int(key) if key.isascii() and key.isdigit() else Complaint.reference == key
     complaint = session.scalar(select(Complaint).where(found_by))
     if complaint is None:
         raise RecordRefused("complaint_not_found", f"no complaint {key!r}")
@@ -130,6 +122,6 @@ def complaints_of(session: Session, conversation_id: str) -> list[Complaint]:
 
 def _log(session: Session, conversation_id: str, customer: CustomerAccount, outcome: str) -> None:
     log_contact(
-        session, conversation_id, channel=Settings.from_env().channel, verified=True,
+        session, conversation_id, channel=get_settings().contact_channel, verified=True,
         cardholder_id=customer.cardholder.id, intents=[], outcome=outcome,
     )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -10,8 +11,18 @@ from bot.data.models import AgentAccount, HandoffRequest
 from bot.services.errors import ServiceError
 from bot.services.passwords import hash_password, verify_password
 
-ROLES: tuple[str, ...] = ("agent", "supervisor")
+SUPERVISOR = "supervisor"
+ROLES: tuple[str, ...] = ("agent", SUPERVISOR)
 MIN_PASSWORD_LENGTH = 8
+
+
+class HasRole(Protocol):
+    role: str
+
+
+def is_supervisor(person: HasRole) -> bool:
+    """The one supervisor check: route dependencies, socket fan-out and desk rules all ask here."""
+    return person.role == SUPERVISOR
 
 
 class AccountError(ServiceError):
@@ -35,6 +46,30 @@ def create_agent(session: Session, username: str, display_name: str, role: str, 
     )
     session.add(account)
     session.flush()
+    return account
+
+
+def deactivate_agent(session: Session, username: str) -> AgentAccount:
+    """The account can no longer sign in; its tokens and open sockets stop working."""
+    account = _existing(session, username)
+    account.active = False
+    session.flush()
+    return account
+
+
+def set_role(session: Session, username: str, role: str) -> AgentAccount:
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    account = _existing(session, username)
+    account.role = role
+    session.flush()
+    return account
+
+
+def _existing(session: Session, username: str) -> AgentAccount:
+    account = agent_by_username(session, username)
+    if account is None:
+        raise AccountError(f"no account named {username!r}")
     return account
 
 

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from bot.clock import bank_today
 from bot.data.models import AgentAccount, Cardholder, ChatMessage, Conversation, HandoffRequest, utcnow
 from bot.domain.product_rules import ProductRules
+from bot.domain.redaction import mask_digits
 from bot.services.accounts import AccountNotFound, account_position, primary_account
+from bot.services.delivery import PENDING
 from bot.services.errors import ServiceError
 from bot.services.handoff import ConversationFacts, request_handoff
 
@@ -58,10 +60,15 @@ class MessageLimits:
     per_minute: int
 
 
-def open_conversation(session: Session, cardholder: Cardholder | None) -> Conversation:
-    """A new conversation, bound to the cardholder when the bank site vouched for one."""
+def open_conversation(session: Session, cardholder: Cardholder | None, client_key: str | None = None) -> Conversation:
+    """A new conversation, bound to the cardholder when the bank site vouched for one.
+
+    `client_key` stands for the address it was opened from (a keyed hash, not the address):
+    wrong identity answers are also counted per address.
+    """
     conversation = Conversation(
-        id=f"web-{uuid.uuid4().hex}", cardholder_id=cardholder.id if cardholder else None, mode="bot"
+        id=f"web-{uuid.uuid4().hex}", cardholder_id=cardholder.id if cardholder else None, mode="bot",
+        client_key=client_key,
     )
     session.add(conversation)
     session.flush()
@@ -100,7 +107,11 @@ def accept_customer_message(
     text = checked_text(text, limits.max_chars)
     if _recent_customer_messages(session, conversation.id, utcnow() - RATE_WINDOW) >= limits.per_minute:
         raise RateLimited(f"at most {limits.per_minute} messages a minute")
-    return add_message(session, conversation, "customer", text, client_id=client_id), True
+    message = add_message(session, conversation, "customer", text, client_id=client_id)
+    message.secret = conversation.expects_secret
+    message.forward_state = PENDING if conversation.mode == "bot" else None
+    session.flush()
+    return message, True
 
 
 def add_message(
@@ -161,13 +172,14 @@ def _facts(session: Session, conversation: Conversation, reason: str, rules: Pro
             position = account_position(session, account, bank_today(), rules)
         except AccountNotFound:
             account = None
-    texts = session.scalars(
-        select(ChatMessage.text)
+    written = session.execute(
+        select(ChatMessage.text, ChatMessage.secret)
         .where(ChatMessage.conversation_id == conversation.id, ChatMessage.sender == "customer")
         .order_by(ChatMessage.id)
     )
+    texts = [mask_digits(text) if secret else text for text, secret in written]
     return ConversationFacts(
-        conversation_id=conversation.id, reason=reason, intents=[], user_texts=list(texts),
+        conversation_id=conversation.id, reason=reason, intents=[], user_texts=texts,
         cardholder=cardholder, account=account, position=position,
     )
 

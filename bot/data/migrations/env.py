@@ -5,10 +5,10 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from bot.data.models import Base
-from bot.settings import Settings
+from bot.settings import get_settings
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url") or Settings.from_env().database_url
+url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
 
 
 def run() -> None:
