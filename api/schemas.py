@@ -10,7 +10,7 @@ Mode = Literal["bot", "waiting", "agent", "closed", "callback"]
 Sender = Literal["customer", "bot", "agent", "system"]
 MAX_ID = 2**31 - 1  # the largest row id every supported database stores
 MAX_TEXT = 20_000  # beyond the service's own limit (which answers 413), a body is refused outright
-Amount = condecimal(gt=0, max_digits=12, decimal_places=2)  # up to 9,999,999,999.99 yuan
+Amount = condecimal(max_digits=12, decimal_places=2)  # up to 9,999,999,999.99 yuan; the rules judge the sign
 
 
 class Button(BaseModel):

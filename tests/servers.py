@@ -3,7 +3,8 @@
 Shared by the end-to-end, API and browser tests (registered in tests/conftest.py).
 
 They use the model trained by `make train` (which `make test` runs first), a temporary bank
-database seeded with the demo cardholders and a temporary SQLite tracker store.
+database seeded with the demo cardholders and a temporary SQLite tracker store. Their logs go
+to results/logs/, which the log scan after the test run reads (scripts/scan_logs.py).
 """
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ from bot.data.seed import seed_demo
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = REPO / "models" / "assistant.tar.gz"
+LOGS = REPO / "results" / "logs"
 TOKEN = "e2e-test-token"
+ACTION_TOKEN = "e2e-action-server-shared-secret"
 
 
 def _free_port() -> int:
@@ -63,6 +66,7 @@ class Assistant:
     rasa_url: str
     database_url: str
     env: dict
+    action_url: str
 
     def say(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
         """Send one message through the REST channel; the bot's replies."""
@@ -94,16 +98,21 @@ def assistant(tmp_path_factory) -> Iterator[Assistant]:
     action_port, rasa_port = _free_port(), _free_port()
     env = {
         **os.environ,
+        "APP_ENV": "demo",
         "PRODUCT_RULES_PATH": str(_always_open_rules(tmp)),
         "DATABASE_URL": database_url,
         "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "ACTION_PORT": str(action_port),
+        "ACTION_SERVER_TOKEN": ACTION_TOKEN,
+        "RASA_API_TOKEN": TOKEN,
         "RASA_TELEMETRY_ENABLED": "false",
     }
     bin_dir = REPO / ".venv" / "bin"
-    logs = {name: tmp / f"{name}.log" for name in ("actions", "rasa")}
+    LOGS.mkdir(parents=True, exist_ok=True)
+    logs = {name: LOGS / f"{name}.log" for name in ("actions", "rasa")}
     actions = subprocess.Popen(
-        [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        [str(bin_dir / "python"), "-m", "actions.server"],
         cwd=REPO, env=env, stdout=logs["actions"].open("w"), stderr=subprocess.STDOUT,
     )
     rasa = subprocess.Popen(
@@ -113,8 +122,8 @@ def assistant(tmp_path_factory) -> Iterator[Assistant]:
     )
     try:
         _wait(f"http://127.0.0.1:{action_port}/health", actions, logs["actions"], 120)
-        _wait(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", rasa, logs["rasa"], 300)
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", database_url, env)
+        _wait(f"http://127.0.0.1:{rasa_port}/", rasa, logs["rasa"], 300)
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", database_url, env, f"http://127.0.0.1:{action_port}")
     finally:
         for process in (rasa, actions):
             process.terminate()

@@ -43,7 +43,8 @@ class Throttle:
     """Counts attempts per key across windows; refuses with the wait of the window that ran out."""
 
     def __init__(self, storage_url: str) -> None:
-        self._limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_url))
+        self._storage = storage.storage_from_string(storage_url)  # the limiter only holds a weak reference
+        self._limiter = strategies.MovingWindowRateLimiter(self._storage)
 
     def check(self, limit: Limit, key: str) -> None:
         """Raise Throttled if any window of `limit` is already used up for `key`."""

@@ -235,7 +235,8 @@ const AgentConsole = (function () {
 
   // Reopened with backoff after a drop; 4401 means the agent token was refused.
   const socket = C.reconnectingSocket({
-    path: () => "/api/agent/ws?token=" + encodeURIComponent(s.session.token),
+    path: () => "/api/agent/ws",
+    hello: () => ({ type: "auth", token: s.session.token }),
     canConnect: () => Boolean(s.session),
     onStatus: setWsStatus,
     onFrame: handleFrame,

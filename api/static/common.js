@@ -80,8 +80,10 @@ const PageCommon = (function () {
   /**
    * A WebSocket to this server that reopens with backoff after a drop. Only the newest socket's
    * events count (a generation counter), frames arrive parsed, close code 4401 means the token
-   * was refused. Options:
-   *   path()          the ws path with its query, read at every connect
+   * was refused. The token never goes in the URL (servers log URLs): the first frame carries it.
+   * Options:
+   *   path()          the ws path, read at every connect
+   *   hello()         the first frame, {type: "auth", token, ...}, read at every connect
    *   canConnect()    false while there is nothing to connect for
    *   onStatus(s)     "connecting" | "online" | "offline" | "idle"
    *   onFrame(frame)  one parsed JSON frame (non-JSON frames are dropped)
@@ -112,6 +114,7 @@ const PageCommon = (function () {
       ws = socket;
       socket.onopen = () => {
         if (mine !== generation) return;
+        socket.send(JSON.stringify(options.hello()));
         const reconnected = attempt > 0;
         attempt = 0;
         options.onStatus("online");

@@ -498,7 +498,8 @@ const ChatWidget = (function () {
 
   // Reopened with backoff after a drop; 4401 means the conversation token was refused.
   const socket = C.reconnectingSocket({
-    path: () => "/api/chat/ws?token=" + encodeURIComponent(s.conversation.token) + "&after=" + s.lastId,
+    path: () => "/api/chat/ws",
+    hello: () => ({ type: "auth", token: s.conversation.token, after: s.lastId }),
     canConnect: () => Boolean(s.conversation) && s.mode !== "closed",
     onStatus: setStatus,
     onFrame: handleFrame,

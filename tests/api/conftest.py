@@ -9,7 +9,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from dataclasses import dataclass, replace
+from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Iterator
 
@@ -17,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.core.config import ApiSettings
+from api.core.config import ApiSettings, load_api_settings
 from api.core.security import issue_token
 from api.main import create_app
 from bot.data.db import session_factory, session_scope
@@ -49,7 +50,7 @@ def in_service_hours(monkeypatch):
 def settings(database_url, tmp_path, in_service_hours) -> ApiSettings:
     with session_scope(session_factory(database_url)) as session:
         seed_demo_agents(session, AGENT_PASSWORD)
-    return ApiSettings.from_env(
+    return load_api_settings(
         database_url=database_url, rasa_url=f"http://127.0.0.1:{free_port()}", rasa_timeout_seconds=1.0,
         static_dir=tmp_path / "static",
     )
@@ -61,7 +62,7 @@ def make_client(settings) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def make(**overrides: object) -> TestClient:
-        client = TestClient(create_app(replace(settings, **overrides)))
+        client = TestClient(create_app(settings.copy(update=overrides)))
         client.__enter__()
         clients.append(client)
         return client
@@ -113,7 +114,23 @@ def start_chat(client: TestClient, customer_id: str | None = None) -> Chat:
 
 def agent_headers(settings: ApiSettings, username: str) -> dict[str, str]:
     """A console token as login issues it (logging in each time would cost a password hash)."""
-    return bearer(issue_token(settings.agent_token_secret, "agent", username, 60).token)
+    return bearer(issue_token(settings.secret("agent_token_secret"), "agent", username, 60).token)
+
+
+@contextmanager
+def chat_socket(client: TestClient, token: str, after: int = 0):
+    """The widget's socket: connect, then authenticate with the first frame (no token in the URL)."""
+    with client.websocket_connect("/api/chat/ws") as ws:
+        ws.send_json({"type": "auth", "token": token, "after": after})
+        yield ws
+
+
+@contextmanager
+def desk_socket(client: TestClient, token: str):
+    """The console's socket, authenticated the same way."""
+    with client.websocket_connect("/api/agent/ws") as ws:
+        ws.send_json({"type": "auth", "token": token})
+        yield ws
 
 
 def queue_handoff(database_url: str, conversation_id: str, reason: str = "requested", texts: list[str] | None = None,

@@ -57,7 +57,7 @@ def _expired(secret: str, kind: str, subject: str, **claims) -> str:
 def test_forged_and_expired_bank_tokens_start_nothing(client, settings):
     forged = client.post("/api/chat/conversations", headers=bearer(_forged(settings, "bank", "C0001")))
     assert forged.status_code == 401 and error_code(forged) == "invalid_token"
-    expired_token = _expired(settings.bank_session_secret, "bank", "C0001")
+    expired_token = _expired(settings.secret("bank_session_secret"), "bank", "C0001")
     expired = client.post("/api/chat/conversations", headers=bearer(expired_token))
     assert expired.status_code == 401 and error_code(expired) == "expired_token"
     garbage = client.post("/api/chat/conversations", headers=bearer("not.a.jwt"))
@@ -74,7 +74,7 @@ def test_conversation_token_checks(client, settings):
     forged_token = _forged(settings, "conversation", chat.conversation_id, cid="C0001")
     forged = client.get("/api/chat/messages", headers=bearer(forged_token))
     assert error_code(forged) == "invalid_token"
-    expired = _expired(settings.chat_token_secret, "conversation", chat.conversation_id, cid="C0001")
+    expired = _expired(settings.secret("chat_token_secret"), "conversation", chat.conversation_id, cid="C0001")
     assert error_code(client.get("/api/chat/messages", headers=bearer(expired))) == "expired_token"
     # a bank token is not a conversation token, even though it is genuine
     bank = bank_token(client, "C0001")
@@ -89,10 +89,10 @@ def test_a_cardholder_cannot_reach_another_cardholders_conversation(client, sett
     assert all(m["conversation_id"] == li.conversation_id for m in seen_by_li)
     assert not any("6217" in m["text"] for m in seen_by_li)
     # a token naming Zhang's conversation but issued to Li (real secret, wrong customer) is refused
-    crossed = issue_token(settings.chat_token_secret, "conversation", zhang.conversation_id, 30, cid="C0002").token
+    crossed = issue_token(settings.secret("chat_token_secret"), "conversation", zhang.conversation_id, 30, cid="C0002").token
     assert error_code(client.get("/api/chat/messages", headers=bearer(crossed))) == "invalid_token"
     # and so is an anonymous token for a signed-in customer's conversation
-    anonymous = issue_token(settings.chat_token_secret, "conversation", zhang.conversation_id, 30, cid=None).token
+    anonymous = issue_token(settings.secret("chat_token_secret"), "conversation", zhang.conversation_id, 30, cid=None).token
     assert error_code(client.post("/api/chat/messages", headers=bearer(anonymous), json={"text": "hi"})) == "invalid_token"
 
 
@@ -111,7 +111,7 @@ def test_agent_tokens_are_checked(client, settings, database_url):
     assert error_code(client.get("/api/agent/queue")) == "invalid_token"
     forged = bearer(_forged(settings, "agent", "super1"))
     assert error_code(client.get("/api/agent/queue", headers=forged)) == "invalid_token"
-    expired = _expired(settings.agent_token_secret, "agent", "agent1")
+    expired = _expired(settings.secret("agent_token_secret"), "agent", "agent1")
     assert error_code(client.get("/api/agent/queue", headers=bearer(expired))) == "expired_token"
     # a cardholder's conversation token opens nothing in the console
     chat = start_chat(client, "C0001")

@@ -8,7 +8,7 @@ from starlette.websockets import WebSocketDisconnect
 from bot.data.db import session_factory
 from bot.data.models import ChatMessage
 from bot.services.conversations import NOTICE_ASSISTANT_UNAVAILABLE
-from tests.api.conftest import agent_headers, queue_handoff, send, start_chat
+from tests.api.conftest import agent_headers, chat_socket, queue_handoff, send, start_chat
 
 
 def error_code(response) -> str:
@@ -105,7 +105,7 @@ def test_rate_limit_per_conversation(make_client):
 def test_websocket_replays_what_was_missed_then_goes_live(client, held_chat, settings):
     sent = [send(client, held_chat, t, t).json()["message"]
             for t in ("甲", "乙", "丙")]
-    with client.websocket_connect(f"/api/chat/ws?token={held_chat.token}&after={sent[0]['id']}") as ws:
+    with chat_socket(client, held_chat.token, sent[0]['id']) as ws:
         replayed = [ws.receive_json(), ws.receive_json()]
         assert [f["message"]["text"] for f in replayed] == ["乙", "丙"]
         state = ws.receive_json()
@@ -117,12 +117,12 @@ def test_websocket_replays_what_was_missed_then_goes_live(client, held_chat, set
         assert live["type"] == "message" and live["message"]["id"] == reply.json()["message"]["id"]
         assert live["message"]["sender"] == "agent" and live["message"]["agent_name"] == "客服小李"
     # reconnecting after the last id seen replays nothing but the state
-    with client.websocket_connect(f"/api/chat/ws?token={held_chat.token}&after={live['message']['id']}") as ws:
+    with chat_socket(client, held_chat.token, live['message']['id']) as ws:
         assert ws.receive_json()["type"] == "state"
 
 
 def test_websocket_messages_are_acked_once_per_client_id(client, held_chat, database_url):
-    with client.websocket_connect(f"/api/chat/ws?token={held_chat.token}&after=0") as ws:
+    with chat_socket(client, held_chat.token) as ws:
         frames = [ws.receive_json() for _ in range(2)]  # the agent's join notice, then the state
         assert [f["type"] for f in frames] == ["message", "state"]
         ws.send_json({"type": "message", "text": "在吗", "client_id": "ws-1"})
@@ -141,7 +141,7 @@ def test_websocket_messages_are_acked_once_per_client_id(client, held_chat, data
 
 @pytest.mark.parametrize("token", ["", "garbage", "eyJhbGciOiJIUzI1NiJ9.e30.x"])
 def test_websocket_with_a_bad_token_closes_with_4401(client, token):
-    with client.websocket_connect(f"/api/chat/ws?token={token}") as ws:
+    with chat_socket(client, token) as ws:
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 4401

@@ -12,7 +12,7 @@ from bot.data.db import session_factory, session_scope
 from bot.data.models import CaseStatus, Complaint, ContactLog, InstallmentPlanRecord, PromiseToPay
 from bot.services.conversations import NOTICE_ASSISTANT_UNAVAILABLE
 from bot.services.records import record_complaint
-from tests.api.conftest import agent_headers, handoff_row, queue_handoff, send, start_chat
+from tests.api.conftest import agent_headers, chat_socket, desk_socket, handoff_row, queue_handoff, send, start_chat
 
 
 def error_code(response) -> str:
@@ -103,8 +103,8 @@ def test_only_the_holder_writes(client, headers, queued):
 def test_live_chat_between_agent_and_cardholder(client, headers, queued):
     chat, handoff_id = queued
     claim(client, headers, handoff_id)
-    with client.websocket_connect(f"/api/agent/ws?token={headers['agent1']['Authorization'][7:]}") as desk, \
-            client.websocket_connect(f"/api/chat/ws?token={chat.token}&after=0") as widget:
+    with desk_socket(client, headers['agent1']['Authorization'][7:]) as desk, \
+            chat_socket(client, chat.token) as widget:
         assert desk.receive_json()["type"] == "queue"
         while widget.receive_json()["type"] != "state":
             pass
@@ -250,8 +250,8 @@ def test_waiting_cardholders_see_their_place_move(client, headers, database_url)
     # the gateway puts a conversation into "waiting" when the bot's reply carries the handoff;
     # here Rasa is down, which queues it the same way
     send(client, second, "人呢", "s")
-    with client.websocket_connect(f"/api/chat/ws?token={second.token}&after=0") as widget, \
-            client.websocket_connect(f"/api/agent/ws?token={headers['agent1']['Authorization'][7:]}") as desk:
+    with chat_socket(client, second.token) as widget, \
+            desk_socket(client, headers['agent1']['Authorization'][7:]) as desk:
         frames = [widget.receive_json() for _ in range(3)]
         assert [f["type"] for f in frames] == ["message", "message", "state"]
         assert frames[1]["message"]["text"] == NOTICE_ASSISTANT_UNAVAILABLE
@@ -268,11 +268,11 @@ def test_waiting_cardholders_see_their_place_move(client, headers, database_url)
 
 def test_console_socket_checks_its_token_and_shows_supervisors_everything(client, headers):
     chat = start_chat(client, "C0002")
-    with client.websocket_connect(f"/api/agent/ws?token={chat.token}") as refused:  # a cardholder's token
+    with desk_socket(client, chat.token) as refused:  # a cardholder's token
         with pytest.raises(WebSocketDisconnect) as closed:
             refused.receive_json()
     assert closed.value.code == 4401
-    with client.websocket_connect(f"/api/agent/ws?token={headers['super1']['Authorization'][7:]}") as desk:
+    with desk_socket(client, headers['super1']['Authorization'][7:]) as desk:
         assert desk.receive_json() == {"type": "queue", "items": []}
         send(client, chat, "李娜的手机13900008848", "s1")  # Rasa is down here: the notice follows
         seen = [desk.receive_json() for _ in range(2)]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.data.db import session_factory
 from bot.data.models import ChatMessage, Conversation, HandoffRequest
 from bot.services.conversations import NOTICE_ASSISTANT_UNAVAILABLE
-from tests.api.conftest import agent_headers, free_port, send, start_chat
+from tests.api.conftest import agent_headers, chat_socket, free_port, send, start_chat
 
 
 def assert_followed_up(client, settings, database_url, chat, text: str) -> None:
@@ -56,7 +56,7 @@ def test_rasa_failing_or_too_slow(make_client, settings, database_url, failing_r
 def test_the_widget_socket_sees_the_notice_and_the_queue_state(make_client, database_url):
     client = make_client(rasa_url=f"http://127.0.0.1:{free_port()}")
     chat = start_chat(client)
-    with client.websocket_connect(f"/api/chat/ws?token={chat.token}&after=0") as ws:
+    with chat_socket(client, chat.token) as ws:
         assert ws.receive_json()["state"]["mode"] == "bot"
         ws.send_json({"type": "message", "text": "你好", "client_id": "w1"})
         frames = [ws.receive_json() for _ in range(6)]

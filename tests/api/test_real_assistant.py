@@ -6,7 +6,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from api.core.config import ApiSettings
+from api.core.config import load_api_settings
 from api.main import create_app
 from bot.data.db import session_factory, session_scope
 from bot.data.seed import seed_demo_agents
@@ -21,7 +21,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 def real(assistant, tmp_path):
     with session_scope(session_factory(assistant.database_url)) as session:
         seed_demo_agents(session, AGENT_PASSWORD)
-    settings = ApiSettings.from_env(
+    settings = load_api_settings(
         database_url=assistant.database_url, rasa_url=assistant.rasa_url, rasa_api_token=TOKEN,
         rasa_timeout_seconds=60.0, static_dir=tmp_path,
     )

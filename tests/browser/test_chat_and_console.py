@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from bot.data.db import session_factory, session_scope
 from bot.data.seed import seed_demo_agents
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.servers import REPO, TOKEN
+from tests.servers import LOGS, REPO, TOKEN
 
 BANK_PASSWORD = "browser-test-bank-password"
 AGENT_PASSWORD = "browser-test-agent-password"
@@ -40,9 +40,11 @@ def web(assistant, tmp_path_factory) -> Iterator[str]:
     port = _free_port()
     env = {**assistant.env, "RASA_URL": assistant.rasa_url, "RASA_API_TOKEN": TOKEN,
            "DEMO_BANK_PASSWORD": BANK_PASSWORD}
-    log = tmp_path_factory.mktemp("web") / "api.log"
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = LOGS / "api.log"
     server = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "uvicorn"), "api.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        [str(REPO / ".venv" / "bin" / "uvicorn"), "--factory", "api.main:create_app", "--host", "127.0.0.1",
+         "--port", str(port)],
         cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
