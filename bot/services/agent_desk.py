@@ -6,7 +6,7 @@ clicking at once cannot both win.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.data.models import AgentAccount, AgentNote, ChatMessage, Conversation, HandoffRequest, utcnow
@@ -46,35 +46,45 @@ class AgentNotFound(DeskError):
     code = "agent_not_found"
 
 
+# Verified cardholders are served before anonymous visitors, whatever their urgency: a flood of
+# anonymous requests cannot bury a real hardship case. Within each group, most urgent first,
+# then longest waiting.
+_ANONYMOUS = HandoffRequest.cardholder_id.is_(None)
+SERVICE_ORDER = (_ANONYMOUS, HandoffRequest.priority.desc(), HandoffRequest.created_at, HandoffRequest.id)
+
+
 def queue(session: Session, viewer: AgentAccount) -> list[HandoffRequest]:
-    """Open handoffs, most urgent first, then longest waiting; agents see the waiting ones and their own."""
+    """Open handoffs in service order; agents see the waiting ones and their own."""
     query = select(HandoffRequest).where(HandoffRequest.status.in_(OPEN_STATUSES))
     if not is_supervisor(viewer):
         query = query.where(
             or_(HandoffRequest.status == "waiting", HandoffRequest.assigned_agent_id == viewer.id)
         )
-    query = query.order_by(HandoffRequest.priority.desc(), HandoffRequest.created_at, HandoffRequest.id)
-    return list(session.scalars(query))
+    return list(session.scalars(query.order_by(*SERVICE_ORDER)))
 
 
 def queue_position(session: Session, handoff: HandoffRequest) -> int | None:
     """How many waiting conversations are served before this one ("前面还有N位"); None off the live queue."""
     if handoff.status != "waiting" or handoff.callback_requested:
         return None
-    ahead = session.scalars(
-        select(HandoffRequest.id).where(
+    same_group = _ANONYMOUS if handoff.cardholder_id is None else ~_ANONYMOUS
+    served_first_in_group = or_(
+        HandoffRequest.priority > handoff.priority,
+        and_(HandoffRequest.priority == handoff.priority, HandoffRequest.created_at < handoff.created_at),
+        and_(HandoffRequest.priority == handoff.priority, HandoffRequest.created_at == handoff.created_at,
+             HandoffRequest.id < handoff.id),
+    )
+    ahead = and_(same_group, served_first_in_group)
+    if handoff.cardholder_id is None:
+        ahead = or_(~_ANONYMOUS, ahead)
+    return session.scalar(
+        select(func.count()).select_from(HandoffRequest).where(
             HandoffRequest.status == "waiting",
             HandoffRequest.callback_requested.is_(False),
             HandoffRequest.id != handoff.id,
-            or_(
-                HandoffRequest.priority > handoff.priority,
-                and_(HandoffRequest.priority == handoff.priority, HandoffRequest.created_at < handoff.created_at),
-                and_(HandoffRequest.priority == handoff.priority, HandoffRequest.created_at == handoff.created_at,
-                     HandoffRequest.id < handoff.id),
-            ),
+            ahead,
         )
-    ).all()
-    return len(ahead)
+    ) or 0
 
 
 def open_handoff(session: Session, conversation_id: str) -> HandoffRequest | None:
