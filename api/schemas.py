@@ -13,12 +13,48 @@ MAX_TEXT = 20_000  # beyond the service's own limit (which answers 413), a body 
 Amount = condecimal(max_digits=12, decimal_places=2)  # up to 9,999,999,999.99 yuan; the rules judge the sign
 
 
-class Button(BaseModel):
+class Schema(BaseModel):
+    """Every body. pydantic 1 leaves `null` out of an Optional field's JSON schema; clients (and
+    the schema tests) must read that such a field can be null, so the schema says so."""
+
+    class Config:
+        @staticmethod
+        def schema_extra(schema: dict[str, Any], model: type[BaseModel]) -> None:
+            for field in model.__fields__.values():
+                prop = schema.get("properties", {}).get(field.alias)
+                if field.allow_none and prop is not None and "anyOf" not in prop:
+                    title = prop.pop("title", None)
+                    schema["properties"][field.alias] = {"anyOf": [prop, {"type": "null"}],
+                                                         **({"title": title} if title else {})}
+
+
+class ErrorDetail(Schema):
+    code: str = Field(..., description="stable, for programs")
+    message: str = Field(..., description="in Chinese, for the person in front of the page")
+    fields: Optional[List[str]] = Field(None, description="with invalid_request: the fields that were wrong")
+
+
+class ErrorBody(Schema):
+    """Every refusal: {"detail": {"code": ..., "message": ...}} (api.core.errors)."""
+
+    detail: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description} for status, description in (
+        (401, "not signed in, or the token is invalid or expired"), (403, "not allowed"),
+        (404, "no such thing"), (409, "the state does not allow it"), (413, "message too long"),
+        (422, "invalid input"), (429, "too many requests; see Retry-After"), (503, "the assistant is unreachable"),
+    )
+}
+
+
+class Button(Schema):
     title: str
     payload: str
 
 
-class Message(BaseModel):
+class Message(Schema):
     id: int
     conversation_id: str
     sender: Sender
@@ -28,7 +64,7 @@ class Message(BaseModel):
     agent_name: Optional[str] = None
 
 
-class State(BaseModel):
+class State(Schema):
     mode: Mode
     queue_position: Optional[int] = None
     estimated_wait_minutes: Optional[int] = None
@@ -36,52 +72,52 @@ class State(BaseModel):
 
 
 # bank site (demo)
-class BankLogin(BaseModel):
+class BankLogin(Schema):
     customer_id: str = Field(..., max_length=32)
     password: str = Field(..., max_length=256)
 
 
-class BankSession(BaseModel):
+class BankSession(Schema):
     token: str
     customer_id: str
     name_masked: str
     expires_at: datetime
 
 
-class DemoCustomer(BaseModel):
+class DemoCustomer(Schema):
     customer_id: str
     name_masked: str
     card_last4: Optional[str]
 
 
 # chat
-class ConversationStarted(BaseModel):
+class ConversationStarted(Schema):
     conversation_id: str
     token: str
     verified_customer: bool
 
 
-class CustomerMessageIn(BaseModel):
+class CustomerMessageIn(Schema):
     text: str = Field(..., max_length=MAX_TEXT, description="length is checked by the service, which answers with a code")
     client_id: Optional[str] = Field(None, max_length=64)
 
 
-class MessageEnvelope(BaseModel):
+class MessageEnvelope(Schema):
     message: Message
 
 
-class MessagesPage(BaseModel):
+class MessagesPage(Schema):
     messages: List[Message]
     state: State
 
 
 # agent console
-class AgentLogin(BaseModel):
+class AgentLogin(Schema):
     username: str = Field(..., max_length=32)
     password: str = Field(..., max_length=256)
 
 
-class AgentSession(BaseModel):
+class AgentSession(Schema):
     token: str
     username: str
     display_name: str
@@ -89,7 +125,7 @@ class AgentSession(BaseModel):
     expires_at: datetime
 
 
-class QueueItem(BaseModel):
+class QueueItem(Schema):
     handoff_id: int
     conversation_id: Optional[str]
     reference: str
@@ -105,18 +141,18 @@ class QueueItem(BaseModel):
     callback: bool
 
 
-class QueuePage(BaseModel):
+class QueuePage(Schema):
     items: List[QueueItem]
 
 
-class Note(BaseModel):
+class Note(Schema):
     id: int
     agent: str
     text: str
     created_at: datetime
 
 
-class ConversationDetail(BaseModel):
+class ConversationDetail(Schema):
     conversation_id: str
     state: State
     handoff: Optional[QueueItem]
@@ -125,32 +161,32 @@ class ConversationDetail(BaseModel):
     notes: List[Note]
 
 
-class ConversationEnvelope(BaseModel):
+class ConversationEnvelope(Schema):
     conversation: ConversationDetail
 
 
-class TextIn(BaseModel):
+class TextIn(Schema):
     text: str = Field(..., max_length=MAX_TEXT)
 
 
-class NoteEnvelope(BaseModel):
+class NoteEnvelope(Schema):
     note: Note
 
 
-class StateEnvelope(BaseModel):
+class StateEnvelope(Schema):
     state: State
 
 
-class CloseIn(BaseModel):
+class CloseIn(Schema):
     outcome: str = Field(..., min_length=1, max_length=200)
 
 
-class PromiseIn(BaseModel):
+class PromiseIn(Schema):
     amount: Amount  # type: ignore[valid-type]
     date: date
 
 
-class PromiseOut(BaseModel):
+class PromiseOut(Schema):
     reference: str
     amount: str
     date: date
@@ -158,11 +194,11 @@ class PromiseOut(BaseModel):
     clears_balance: bool
 
 
-class PlanIn(BaseModel):
+class PlanIn(Schema):
     term_months: conint(ge=1, le=600)  # type: ignore[valid-type]
 
 
-class PlanOut(BaseModel):
+class PlanOut(Schema):
     reference: str
     term_months: int
     principal: str
@@ -172,29 +208,29 @@ class PlanOut(BaseModel):
     annual_rate: str
 
 
-class DisputeIn(BaseModel):
+class DisputeIn(Schema):
     description: str = Field(..., min_length=1, max_length=2000)
     amount: Optional[Amount] = None  # type: ignore[valid-type]
 
 
-class ResolveIn(BaseModel):
+class ResolveIn(Schema):
     resolution: str = Field(..., min_length=1, max_length=2000)
 
 
-class ReferenceOut(BaseModel):
+class ReferenceOut(Schema):
     reference: str
 
 
-class AgentSummary(BaseModel):
+class AgentSummary(Schema):
     username: str
     display_name: str
     role: Literal["agent", "supervisor"]
     active_conversations: int
 
 
-class AgentsPage(BaseModel):
+class AgentsPage(Schema):
     items: List[AgentSummary]
 
 
-class AssignIn(BaseModel):
+class AssignIn(Schema):
     username: str = Field(..., max_length=32)

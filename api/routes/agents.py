@@ -14,7 +14,7 @@ from api.services.sockets import serve_agent
 from api.services.throttle import Guards
 from bot.data.models import AgentAccount
 
-router = APIRouter(prefix="/api/agent", tags=["agent console"])
+router = APIRouter(prefix="/api/agent", tags=["agent console"], responses=schemas.ERROR_RESPONSES)
 Agent = Depends(current_agent)
 Supervisor = Depends(require_supervisor)
 Work = Depends(get_unit)

@@ -15,7 +15,7 @@ from api.services import auth
 from api.services.outbox import Unit
 from api.services.throttle import Guards
 
-router = APIRouter(prefix="/api/bank", tags=["bank site (demo)"])
+router = APIRouter(prefix="/api/bank", tags=["bank site (demo)"], responses=schemas.ERROR_RESPONSES)
 
 
 @router.post("/login", response_model=schemas.BankSession)

@@ -14,7 +14,7 @@ from api.services.outbox import Unit
 from api.services.sockets import serve_customer
 from api.services.throttle import Guards
 
-router = APIRouter(prefix="/api/chat", tags=["chat"])
+router = APIRouter(prefix="/api/chat", tags=["chat"], responses=schemas.ERROR_RESPONSES)
 
 
 @router.post("/conversations", status_code=201, response_model=schemas.ConversationStarted)

@@ -96,6 +96,7 @@ def accept_customer_message(
     session: Session, conversation: Conversation, text: str, client_id: str | None, limits: MessageLimits
 ) -> tuple[ChatMessage, bool]:
     """Store the cardholder's message once; a retried `client_id` gets the stored one back (False)."""
+    client_id = client_id or None  # an empty id names nothing: it cannot make two messages one
     if client_id:
         existing = session.scalar(
             select(ChatMessage).where(ChatMessage.conversation_id == conversation.id, ChatMessage.client_id == client_id)

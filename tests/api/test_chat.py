@@ -163,3 +163,10 @@ def test_messages_in_agent_mode_never_reach_rasa(client, held_chat, database_url
     assert NOTICE_ASSISTANT_UNAVAILABLE not in texts
     with session_factory(database_url)() as session:
         assert session.scalar(select(func.count()).select_from(ChatMessage).where(ChatMessage.sender == "bot")) == 0
+
+
+def test_an_empty_client_id_names_nothing(client, held_chat, database_url):
+    """Two messages sent with client_id "" are two messages, not a crash on the unique index."""
+    assert send(client, held_chat, "第一条", "").status_code == 202
+    assert send(client, held_chat, "第二条", "").status_code == 202
+    assert {"第一条", "第二条"} <= {m.text for m in stored(database_url, held_chat.conversation_id)}
