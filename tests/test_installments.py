@@ -46,6 +46,17 @@ def test_payments_add_up_to_principal_plus_fee_to_the_fen(rules, principal, term
         assert amount == amount.quantize(D("0.01"))
 
 
+@pytest.mark.parametrize("principal, term, monthly, last", [
+    ("0.15", 36, "0.00", "0.19"),   # half-up (0.01 x 35 = 0.35) would overpay before the last month
+    ("1.00", 36, "0.03", "0.18"),   # half-up still fits: the published rounding is kept
+    ("0.02", 3, "0.01", "0.00"),
+])
+def test_a_tiny_principal_never_has_a_negative_last_payment(rules, principal, term, monthly, last):
+    plan = plan_for_term(D(principal), term, rules)
+    assert (plan.monthly_payment, plan.last_payment) == (D(monthly), D(last))
+    assert plan.monthly_payment * (term - 1) + plan.last_payment == plan.total_repayment
+
+
 def test_annualized_rate_is_twelve_times_the_monthly_irr():
     # 1000 repaid as 12 x 88.85 (annuity at 1%/month) is exactly 12% a year
     assert annualized_rate(D("1000"), [D("88.8487886783417")] * 12).quantize(D("0.0001")) == D("0.1200")

@@ -8,9 +8,9 @@ flows, as the regulator requires it to be shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import ROUND_DOWN, Decimal, localcontext
 
-from bot.domain.money import to_money
+from bot.domain.money import FEN, to_money
 from bot.domain.product_rules import ProductRules
 
 
@@ -41,7 +41,12 @@ def build_plan(principal: Decimal, term_months: int, monthly_fee_rate: Decimal) 
     if term_months < 1:
         raise InstallmentError("an installment needs at least one month")
     total_fee = to_money(principal * monthly_fee_rate * term_months)
-    monthly = to_money(principal / term_months + principal * monthly_fee_rate)
+    exact = principal / term_months + principal * monthly_fee_rate
+    monthly = to_money(exact)
+    if monthly * (term_months - 1) > principal + total_fee:
+        # A few yuan over many months: rounding each payment up would pay more than is owed
+        # before the last month; rounding down keeps the last payment, and every one, >= 0.
+        monthly = exact.quantize(FEN, rounding=ROUND_DOWN)
     last = to_money(principal + total_fee - monthly * (term_months - 1))
     flows = [monthly] * (term_months - 1) + [last]
     return InstallmentPlan(
