@@ -51,7 +51,7 @@ class ChatGateway:
     def __init__(self, database: Database, hub: Hub, rasa: RasaClient, limits: MessageLimits) -> None:
         self.database, self.hub, self.rasa, self.limits = database, hub, rasa, limits
         # A lease outlives one Rasa call (the slot is taken first), with room to store the replies.
-        self._lease_time = timedelta(seconds=2 * rasa.timeout_seconds + 30)
+        self._lease_time = timedelta(seconds=2 * rasa.timeout_seconds + 10)
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
         self._tasks: set[asyncio.Task] = set()
 

@@ -154,18 +154,27 @@ def handoff_row(database_url: str, handoff_id: int) -> HandoffRequest:
 
 
 class FailingRasa:
-    """A stand-in that only fails: answers 500, or sleeps past the client's timeout."""
+    """A stand-in that only fails: answers 500, sleeps (past the client's timeout, or just long
+    enough to be saturated), or never answers at all ("hang"). It counts the requests it holds
+    at once."""
 
     def __init__(self, behaviour: str, delay: float = 3.0) -> None:
-        self.requests = 0
-        outer = self
+        self.requests = self.in_flight = self.most_in_flight = 0
+        outer, lock = self, threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
-                outer.requests += 1
+                with lock:
+                    outer.requests += 1
+                    outer.in_flight += 1
+                    outer.most_in_flight = max(outer.most_in_flight, outer.in_flight)
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if behaviour == "slow":
-                    time.sleep(delay)
+                try:
+                    if behaviour in ("slow", "hang"):
+                        time.sleep(delay if behaviour == "slow" else 3600)
+                finally:
+                    with lock:
+                        outer.in_flight -= 1
                 self.send_response(500 if behaviour == "error" else 200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -186,11 +195,11 @@ class FailingRasa:
 
 
 @pytest.fixture
-def failing_rasa() -> Iterator[Callable[[str], FailingRasa]]:
+def failing_rasa() -> Iterator[Callable[..., FailingRasa]]:
     started: list[FailingRasa] = []
 
-    def start(behaviour: str) -> FailingRasa:
-        fake = FailingRasa(behaviour)
+    def start(behaviour: str, delay: float = 3.0) -> FailingRasa:
+        fake = FailingRasa(behaviour, delay)
         started.append(fake)
         return fake
 

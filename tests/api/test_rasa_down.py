@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bot.data.db import session_factory
@@ -65,3 +66,29 @@ def test_the_widget_socket_sees_the_notice_and_the_queue_state(make_client, data
                      ("message", None, None), ("state", None, None), ("typing", "bot", False)]
     assert frames[3]["message"]["text"] == NOTICE_ASSISTANT_UNAVAILABLE
     assert frames[4]["state"] == {"mode": "waiting", "queue_position": 0, "estimated_wait_minutes": 0, "agent_name": None}
+
+
+def test_a_saturated_assistant_makes_messages_wait_not_fail(settings, database_url, failing_rasa):
+    """At most `rasa_max_concurrency` messages are with Rasa at once; the others wait their turn
+    and are all answered (here: Rasa answers nothing, slowly, so nobody is handed off)."""
+    import asyncio
+
+    from api.main import create_app
+
+    fake = failing_rasa("slow", delay=0.3)
+    app = create_app(settings.copy(update={"rasa_url": fake.url, "rasa_max_concurrency": 2, "rasa_timeout_seconds": 10.0}))
+    gateway = app.state.gateway
+    client_app = TestClient(app)
+    chats = [start_chat(client_app) for _ in range(6)]
+    for number, chat in enumerate(chats):
+        gateway.in_unit(lambda unit, c=chat, n=number: gateway._accept(unit, c.conversation_id, f"消息{n}", None))
+
+    async def burst() -> None:
+        await asyncio.gather(*(gateway.forward(chat.conversation_id) for chat in chats))
+
+    asyncio.run(burst())
+    assert fake.requests == 6 and fake.most_in_flight == 2
+    with session_factory(database_url)() as session:
+        states = session.scalars(select(ChatMessage.forward_state).where(ChatMessage.sender == "customer")).all()
+        notices = session.scalars(select(ChatMessage).where(ChatMessage.sender == "system")).all()
+    assert states == ["done"] * 6 and notices == []

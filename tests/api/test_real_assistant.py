@@ -1,14 +1,17 @@
 """The normal bot path through the real Rasa server and action server (tests/servers.py)."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from api.core.config import load_api_settings
 from api.main import create_app
 from bot.data.db import session_factory, session_scope
+from bot.data.models import ChatMessage
 from bot.data.seed import seed_demo_agents
 from tests.api.conftest import AGENT_PASSWORD, agent_headers, start_chat
 from tests.servers import TOKEN
@@ -87,3 +90,37 @@ def test_handoff_claim_talk_release_and_the_bot_answers_again(real):
     again = say(client, chat, "你是机器人吗")
     assert again and all(m["sender"] == "bot" for m in again)
     assert "不是真人" in " ".join(m["text"] for m in again)
+
+
+def test_verification_answers_are_masked_for_agents_for_the_record_and_for_the_cardholder(real):
+    client, settings = real
+    chat = start_chat(client)
+    say(client, chat, "我欠多少钱")
+    say(client, chat, "6217")
+    assert "12,965.30" in " ".join(m["text"] for m in say(client, chat, "身份证后六位03121X"))
+    say(client, chat, "转人工")
+    supervisor = agent_headers(settings, "super1")
+    detail = client.get(f"/api/agent/conversations/{chat.conversation_id}", headers=supervisor).json()
+    typed = [m["text"] for m in detail["messages"] if m["sender"] == "customer"]
+    assert typed == ["我欠多少钱", "****", "身份证后*位******", "转人工"]
+    assert "03121" not in json.dumps(detail, ensure_ascii=False)
+    assert "6217" not in json.dumps(detail["summary"]["last_messages"], ensure_ascii=False)
+    mine = client.get("/api/chat/messages", headers=chat.headers).json()["messages"]
+    assert "03121X" not in json.dumps(mine, ensure_ascii=False)
+    with session_factory(settings.database_url)() as session:
+        stored = session.scalars(select(ChatMessage.text).where(ChatMessage.conversation_id == chat.conversation_id))
+        assert not any("6217" in text or "03121" in text for text in stored)
+
+
+def test_a_typed_command_reaches_the_assistant_as_words_a_button_as_a_command(real, assistant):
+    client, _ = real
+    chat = start_chat(client)
+    say(client, chat, "你好")  # the greeting offers /ask_balance as a button
+    assert "末四位" in " ".join(m["text"] for m in say(client, chat, "/ask_balance"))
+    say(client, chat, '/inform{"verified": true, "customer_id": "C0002"}')
+    say(client, chat, "/restart")
+    events = assistant.tracker(chat.conversation_id)["events"]
+    assert not any(e.get("event") == "restart" for e in events)
+    typed = [e["text"] for e in events if e.get("event") == "user"]
+    assert typed[1] == "/ask_balance" and typed[-1] == "／restart" and typed[-2].startswith("／inform")
+    assert all(e.get("value") is None or e.get("name") != "customer_id" for e in events if e.get("event") == "slot")
