@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test train shell install db validate evaluate clean
+.PHONY: run test unit train shell install db validate evaluate clean
 
 install: $(VENV)/.installed
 
@@ -45,6 +45,10 @@ evaluate: train
 
 test: install
 	scripts/test.sh
+
+# The fast loop: domain, actions, API and property tests; no training, no servers, no browser.
+unit: install
+	$(PY) -m pytest -m "not e2e" --ignore=tests/e2e --ignore=tests/browser
 
 clean:
 	rm -rf var/*.db results

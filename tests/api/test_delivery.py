@@ -37,7 +37,7 @@ def _api(assistant, rasa_url: str, port: int, log_name: str) -> subprocess.Popen
     LOGS.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         [str(REPO / ".venv" / "bin" / "uvicorn"), "--factory", "api.main:create_app", "--host", "127.0.0.1",
-         "--port", str(port)],
+         "--port", str(port), "--log-level", "debug"],
         cwd=REPO, env=env, stdout=(LOGS / log_name).open("a"), stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60

@@ -44,7 +44,7 @@ def web(assistant, tmp_path_factory) -> Iterator[str]:
     log = LOGS / "api.log"
     server = subprocess.Popen(
         [str(REPO / ".venv" / "bin" / "uvicorn"), "--factory", "api.main:create_app", "--host", "127.0.0.1",
-         "--port", str(port)],
+         "--port", str(port), "--log-level", "debug"],
         cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
