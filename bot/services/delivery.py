@@ -40,6 +40,7 @@ def lease_next(session: Session, conversation_id: str, lease: timedelta, now: da
         .where(ChatMessage.conversation_id == conversation_id, ChatMessage.forward_state == PENDING)
         .order_by(ChatMessage.id)
         .limit(1)
+        .execution_options(populate_existing=True)  # the row as it is now, not as this session last saw it
     )
     if message is None:
         return None
