@@ -14,7 +14,6 @@ import socket
 import subprocess
 import time
 import urllib.request
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator

@@ -110,10 +110,10 @@ class ChatGateway:
         async with self._one_at_a_time(conversation_id):
             while True:
                 async with self.rasa.slot():
-                    lease = await self.run(self._lease, conversation_id)
-                    if lease is None:
+                    leased = await self.run(self._lease, conversation_id)
+                    if leased is None:
                         return
-                    await self._deliver(lease)
+                    await self._deliver(*leased)
 
     async def sweep(self, settle_seconds: float = 5.0) -> int:
         """Forward what a crash or a restart left pending; returns how many conversations."""
@@ -139,22 +139,23 @@ class ChatGateway:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def _lease(self, unit: Unit, conversation_id: str) -> delivery.Lease | None:
-        """The next pending message while the bot holds the conversation; others go to the desk."""
+    def _lease(self, unit: Unit, conversation_id: str) -> tuple[delivery.Lease, str | None] | None:
+        """The next pending message while the bot holds the conversation (with the address key the
+        conversation came from); messages that arrived before a handoff go to the desk instead."""
         session = unit.session
         while (lease := delivery.lease_next(session, conversation_id, self._lease_time)) is not None:
-            if get_conversation(session, conversation_id).mode == "bot":
-                return lease
+            conversation = get_conversation(session, conversation_id)
+            if conversation.mode == "bot":
+                return lease, conversation.client_key
             unit.outbox.to_agents_only(session, delivery.finish(session, lease.message_id))
         return None
 
-    async def _deliver(self, lease: delivery.Lease) -> None:
+    async def _deliver(self, lease: delivery.Lease, client_key: str | None) -> None:
         conversation_id = lease.conversation_id
         self._typing(conversation_id, True)
         try:
             replies = await self.rasa.replies_to(conversation_id, lease.message_id) if lease.retried else None
             if replies is None:
-                client_key = await self.run(lambda unit: get_conversation(unit.session, conversation_id).client_key)
                 replies = await self.rasa.send(conversation_id, lease.text, lease.message_id, client_key)
         except RasaUnavailable as exc:
             log.warning("assistant unavailable for %s: %s", conversation_id, exc)

@@ -57,10 +57,6 @@ class Throttle:
         for item in limit.windows:
             self._limiter.hit(item, limit.name, key)
 
-    def clear(self, limit: Limit, key: str) -> None:
-        for item in limit.windows:
-            self._limiter.clear(item, limit.name, key)
-
     def _retry_after(self, limit: Limit, blocked: list[RateLimitItem], key: str) -> int:
         resets = [self._limiter.get_window_stats(item, limit.name, key)[0] for item in blocked]
         return max(int(max(resets) - time.time()) + 1, 1)

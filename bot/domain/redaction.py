@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 SECRET_SLOTS: tuple[str, ...] = ("card_last4", "id_last6")
 MASK = "****"
@@ -72,7 +72,3 @@ def redacted_user_texts(events: Sequence[Event]) -> list[str]:
 def _is_secret_slot(event: Event) -> bool:
     return event.get("event") == "slot" and event.get("name") in SECRET_SLOTS and event.get("value") not in (None, "")
 
-
-def any_secret(events: Iterable[Event]) -> bool:
-    """Whether these events (one turn) hold a verification answer."""
-    return bool(secret_turns(list(events)))

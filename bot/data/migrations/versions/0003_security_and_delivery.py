@@ -6,7 +6,6 @@ Create Date: 2026-12-01 23:19:42.401388
 """
 from alembic import op
 import sqlalchemy as sa
-import bot.data.types
 
 
 revision = '0003'
