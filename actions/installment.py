@@ -1,8 +1,6 @@
 """Installment proposal: options with every figure, budget to term, confirmation, booking."""
 from __future__ import annotations
 
-import math
-from decimal import Decimal
 from typing import Any, Text
 
 from rasa_sdk import Tracker
@@ -19,8 +17,8 @@ from bot.domain.installments import (
     is_personalized_term,
     nearest_standard_term,
     plan_for_term,
-    shortest_plan_within_budget,
     standard_options,
+    term_for_budget,
 )
 from bot.domain.money import format_percent, format_yuan, to_money
 from bot.services.records import open_hardship, record_plan
@@ -38,17 +36,6 @@ def plan_figures(plan: InstallmentPlan) -> dict[str, Any]:
         "rate": format_percent(plan.annual_rate),
         "total": format_yuan(plan.total_repayment),
     }
-
-
-def term_for_budget(dispatcher: CollectingDispatcher, principal: Decimal, budget: Decimal) -> int:
-    """The shortest standard term that fits; else the personalized term the budget needs."""
-    product_rules = rules()
-    plan = shortest_plan_within_budget(principal, budget, product_rules)
-    if plan is not None:
-        dispatcher.utter_message(response="utter_installment_budget_fit", budget=format_yuan(budget), term=plan.term_months)
-        return plan.term_months
-    needed = math.ceil(principal / budget)
-    return min(max(needed, product_rules.personalized_min_months), product_rules.personalized_max_months)
 
 
 class ValidateInstallmentForm(IdentityFormValidation):
@@ -78,8 +65,11 @@ class ValidateInstallmentForm(IdentityFormValidation):
             customer = verified_customer(session, tracker)
         if customer is None:
             return {}
-        principal = customer.position.outstanding_principal
-        return {"installment_term": float(term_for_budget(dispatcher, principal, to_money(budget)))}
+        budget = to_money(budget)
+        term = term_for_budget(customer.position.outstanding_principal, budget, rules())
+        if not is_personalized_term(term, rules()):
+            dispatcher.utter_message(response="utter_installment_budget_fit", budget=format_yuan(budget), term=term)
+        return {"installment_term": float(term)}
 
     def validate_installment_term(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

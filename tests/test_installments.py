@@ -12,6 +12,7 @@ from bot.domain.installments import (
     plan_for_term,
     shortest_plan_within_budget,
     standard_options,
+    term_for_budget,
 )
 from bot.domain.money import format_percent
 
@@ -55,6 +56,18 @@ def test_a_tiny_principal_never_has_a_negative_last_payment(rules, principal, te
     plan = plan_for_term(D(principal), term, rules)
     assert (plan.monthly_payment, plan.last_payment) == (D(monthly), D(last))
     assert plan.monthly_payment * (term - 1) + plan.last_payment == plan.total_repayment
+
+
+@pytest.mark.parametrize("budget, term", [
+    ("5000", 3),     # 4,321.77 fits
+    ("2000", 12),    # 6 months is 2,202.09: too much; 12 months is 1,140.35
+    ("434.64", 36),  # exactly the 36-month payment
+    ("300", 43),     # no standard plan fits: 12,680 / 300 = 42.3 -> 43 months, to be reviewed
+    ("400", 37),     # 32 months would do, but a personalized plan starts at 37
+    ("100", 60),     # 127 months needed; the cap is 60
+])
+def test_a_monthly_budget_chooses_the_term(rules, budget, term):
+    assert term_for_budget(D("12680.00"), D(budget), rules) == term
 
 
 def test_annualized_rate_is_twelve_times_the_monthly_irr():

@@ -7,6 +7,7 @@ flows, as the regulator requires it to be shown.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, localcontext
 
@@ -97,6 +98,16 @@ def shortest_plan_within_budget(
         if plan.monthly_payment <= monthly_budget:
             return plan
     return None
+
+
+def term_for_budget(principal: Decimal, monthly_budget: Decimal, rules: ProductRules) -> int:
+    """The shortest standard term whose payment fits the budget; else the personalized term the
+    budget needs (principal / budget months, within the personalized range). Budget > 0."""
+    plan = shortest_plan_within_budget(principal, monthly_budget, rules)
+    if plan is not None:
+        return plan.term_months
+    needed = math.ceil(principal / monthly_budget)
+    return min(max(needed, rules.personalized_min_months), rules.personalized_max_months)
 
 
 def is_personalized_term(term_months: int, rules: ProductRules) -> bool:
