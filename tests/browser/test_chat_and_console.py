@@ -99,9 +99,12 @@ def test_cardholder_asks_for_a_person_and_an_agent_answers(browser, web):
 
     send(cardholder, "我要找人工客服")
     expect(cardholder.locator("#chat-banner")).to_contain_text("正在为您转接人工客服", timeout=TIMEOUT)
+    queued = cardholder.locator(".msg-bot", has_text="参考编号HND")
+    expect(queued).to_be_visible(timeout=TIMEOUT)
+    reference = re.search(r"参考编号(HND\w+)", queued.last.inner_text()).group(1)
 
     agent = open_console(browser, web)
-    item = agent.locator(".queue-item", has_text="张*").first
+    item = agent.locator(".queue-item", has_text=reference)  # other tests' handoffs share this queue
     expect(item).to_be_visible(timeout=TIMEOUT)
     item.locator(".claim").click()
     expect(agent.locator("#summary")).to_contain_text("12,965.30", timeout=TIMEOUT)
