@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
@@ -12,6 +12,7 @@ from actions.base import BankAction
 from actions.context import Customer, db, record_contact, rule_figures, rules, user_intents, user_texts, verified_customer
 from bot.domain.complaints import asks_no_third_party_contact, complaint_category
 from bot.services import identity
+from bot.services.agent_desk import queue_position
 from bot.services.handoff import ConversationFacts, request_handoff
 from bot.services.records import record_complaint
 
@@ -28,7 +29,11 @@ INTENT_LABELS = {
 def hand_off(
     dispatcher: CollectingDispatcher, session: Session, tracker: Tracker, customer: Customer | None, reason: str
 ) -> list[EventType]:
-    """Queue the conversation for an agent with a summary, tell the cardholder, pause the bot."""
+    """Queue the conversation for an agent with a summary and tell the cardholder where they stand.
+
+    The assistant is not paused: it keeps answering while the cardholder waits (never silent),
+    and the gateway stops forwarding only once an agent holds the conversation.
+    """
     product_rules = rules()
     facts = ConversationFacts(
         conversation_id=tracker.sender_id,
@@ -39,17 +44,20 @@ def hand_off(
         account=customer.account if customer else None,
         position=customer.position if customer else None,
     )
+    hours = {"start": f"{product_rules.service_start:%H:%M}", "end": f"{product_rules.service_end:%H:%M}"}
     handoff = request_handoff(session, facts, product_rules)
+    if handoff is None:  # anonymous, outside service hours: no callback can be promised
+        dispatcher.utter_message(response="utter_handoff_closed_hours", **hours)
+        record_contact(session, tracker, "informed", customer)
+        return []
     if handoff.callback_requested:
-        dispatcher.utter_message(
-            response="utter_handoff_callback", reference=handoff.reference,
-            start=product_rules.service_start.strftime("%H:%M"), end=product_rules.service_end.strftime("%H:%M"),
-        )
+        dispatcher.utter_message(response="utter_handoff_callback", reference=handoff.reference, **hours)
     else:
-        dispatcher.utter_message(response="utter_handoff_queued", reference=handoff.reference)
+        ahead = queue_position(session, handoff) or 0
+        dispatcher.utter_message(response="utter_handoff_queued", reference=handoff.reference, ahead=ahead)
     dispatcher.utter_message(json_message={"handoff": {"reference": handoff.reference, "callback": handoff.callback_requested}})
     record_contact(session, tracker, "handoff", customer)
-    return [ConversationPaused()]
+    return []
 
 
 class ActionHandoff(BankAction):

@@ -40,6 +40,7 @@ from bot.data.models import (
     VerificationFailure,
     utcnow,
 )
+from bot.services import handoff as handoff_service
 from bot.services import identity
 from bot.services.accounts import cardholder_by_customer_id
 from bot.settings import get_settings
@@ -354,7 +355,7 @@ def test_personalized_plan_becomes_an_application_and_a_handoff(database_url, se
     assert application.requested_term_months == 60
     handoff = one(sessions, HandoffRequest)
     assert handoff.reason == "personalized_installment"
-    assert events[-1]["event"] == "pause"
+    assert not any(e["event"] == "pause" for e in events)  # the assistant keeps answering while they wait
     assert responses_of(messages)[0] == "utter_personalized_submitted"
 
 
@@ -438,7 +439,7 @@ def test_hardship_application_is_handed_to_an_agent(database_url, sessions, doma
     assert one(sessions, HardshipApplication).reason == "生病住院"
     handoff = one(sessions, HandoffRequest)
     assert handoff.reason == "hardship" and handoff.summary["sentiment"] == "distressed"
-    assert events[-1]["event"] == "pause"
+    assert not any(e["event"] == "pause" for e in events)  # the assistant keeps answering while they wait
 
 
 def test_complaint_about_family_calls_is_recorded_honoured_and_prioritized(database_url, sessions, domain):
@@ -453,12 +454,12 @@ def test_complaint_about_family_calls_is_recorded_honoured_and_prioritized(datab
                                          "utter_complaint_no_third_party", "utter_complaint_hotline"]
     handoff = one(sessions, HandoffRequest)
     assert handoff.reason == "complaint" and handoff.priority >= 100
-    assert events[-1]["event"] == "pause"
+    assert not any(e["event"] == "pause" for e in events)  # the assistant keeps answering while they wait
 
 
 @pytest.mark.parametrize("text, category", [("催收的人态度太差还骂人", "attitude"), ("半夜一直打电话骚扰我", "harassment"),
                                             ("我要投诉", "other")])
-def test_complaint_categories(database_url, sessions, domain, text, category):
+def test_complaint_categories(database_url, sessions, domain, text, category, in_service_hours):
     run_action(ActionFileComplaint(), make_tracker(intent="complain", text=text), domain)
     complaint = one(sessions, Complaint)
     assert complaint.category == category and complaint.cardholder_id is None
@@ -475,16 +476,30 @@ def test_handoff_summary_is_masked_and_complete(database_url, sessions, domain):
     assert summary["figures"]["total_due"] == "12,965.30" and summary["figures"]["days_overdue"] == 35
     assert "6222021234566217" not in str(summary) and "张伟" not in str(summary)
     assert "ask_balance" in summary["intents"]
-    assert events == [{"event": "pause", "timestamp": None}] or events[-1]["event"] == "pause"
+    assert not any(e["event"] == "pause" for e in events)
     assert responses_of(messages)[0] in ("utter_handoff_queued", "utter_handoff_callback")
     assert one(sessions, ContactLog).outcome == "handoff"
 
 
-def test_second_handoff_request_keeps_one_queue_entry(database_url, sessions, domain):
+def test_second_handoff_request_keeps_one_queue_entry(database_url, sessions, domain, in_service_hours):
     tracker = make_tracker(intent="request_human", text="转人工")
     run_action(ActionHandoff(), tracker, domain)
-    run_action(ActionHandoff(), tracker, domain)
+    _, messages = run_action(ActionHandoff(), tracker, domain)
     assert one(sessions, HandoffRequest).summary["verified"] is False
+    assert messages[0]["response"] == "utter_handoff_queued" and messages[0]["ahead"] == 0
+
+
+def test_outside_service_hours_an_anonymous_visitor_is_told_the_hours_not_promised_a_call(
+    database_url, sessions, domain, monkeypatch
+):
+    monkeypatch.setattr(handoff_service, "within_service_hours", lambda moment, rules: False)
+    _, messages = run_action(ActionHandoff(), make_tracker(intent="request_human", text="转人工"), domain)
+    assert responses_of(messages) == ["utter_handoff_closed_hours"] and messages[0]["start"] == "09:00"
+    with sessions() as session:
+        assert session.scalars(select(HandoffRequest)).all() == []
+    # a verified cardholder can be called back
+    _, messages = run_action(ActionHandoff(), make_tracker(slots=verified_slots(), intent="request_human"), domain)
+    assert responses_of(messages) == ["utter_handoff_callback"] and one(sessions, HandoffRequest).callback_requested
 
 
 def test_not_the_cardholder_learns_nothing_and_identity_is_forgotten(database_url, sessions, domain):

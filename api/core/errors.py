@@ -19,7 +19,6 @@ ERRORS: dict[str, tuple[int, str]] = {
     "bad_credentials": (401, "账号或密码不正确。"),
     "forbidden": (403, "您没有权限执行此操作。"),
     "conversation_not_found": (404, "对话不存在，请重新发起对话。"),
-    "conversation_closed": (403, "对话已结束，如需帮助请重新发起对话。"),
     "empty_message": (422, "请输入消息内容。"),
     "message_too_long": (413, "消息太长了，请分几条发送。"),
     "rate_limited": (429, "您发送得太快了，请稍后再试。"),

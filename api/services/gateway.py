@@ -2,7 +2,9 @@
 
 bot      -> Rasa; its replies are stored and pushed; a reply carrying {"handoff": ...} queues the
             conversation. If Rasa is down, slow or failing, a person is asked to follow up.
-waiting, callback, agent -> the agent desk only; Rasa never sees them until an agent hands back.
+waiting, callback -> Rasa too: the assistant keeps answering while the cardholder waits.
+agent    -> the agent holding the conversation only; Rasa never sees them until the agent hands back.
+closed   -> taken up again by the assistant: a cardholder is never left without an answer.
 Messages of one conversation go to Rasa one at a time, in the order they were stored, each
 exactly once (bot.services.delivery): stored "pending", leased, answered, marked "done".
 Replies can carry custom payloads from the assistant: {"handoff": ...}, {"verification_answer":
@@ -32,6 +34,7 @@ from bot.services import agent_desk, delivery
 from bot.services.conversations import (
     MessageLimits,
     accept_customer_message,
+    answered_by_assistant,
     add_message,
     follow_handoff,
     get_conversation,
@@ -79,10 +82,13 @@ class ChatGateway:
 
     def _accept(self, unit: Unit, conversation_id: str, text: str, client_id: str | None) -> tuple[schemas.Message, bool]:
         conversation = get_conversation(unit.session, conversation_id)
+        mode = conversation.mode
         message, created = accept_customer_message(unit.session, conversation, text, client_id, self.limits)
         pending = delivery.is_pending(message)
         if created:  # agents see a message for the assistant once it has been read (and masked if secret)
             unit.outbox.message(unit.session, message, to_agents=not pending)
+        if conversation.mode != mode:  # a closed conversation taken up again
+            unit.outbox.state(unit.session, conversation)
         return message_view(message, for_agent=False), pending
 
     def replay(self, identity: CustomerIdentity, after: int) -> tuple[list[schemas.Message], schemas.State]:
@@ -145,7 +151,7 @@ class ChatGateway:
         session = unit.session
         while (lease := delivery.lease_next(session, conversation_id, self._lease_time)) is not None:
             conversation = get_conversation(session, conversation_id)
-            if conversation.mode == "bot":
+            if answered_by_assistant(conversation):
                 return lease, conversation.client_key
             unit.outbox.to_agents_only(session, delivery.finish(session, lease.message_id))
         return None
@@ -187,7 +193,7 @@ class ChatGateway:
         if handoff_reference and handoff is None:
             log.warning("handoff %s of %s is not in this database (is DATABASE_URL shared with the action server?)",
                         handoff_reference, conversation_id)
-        if handoff is not None and conversation.mode == "bot":
+        if handoff is not None and answered_by_assistant(conversation):
             follow_handoff(conversation, handoff)
             unit.outbox.state(session, conversation)
             unit.outbox.queue(session)
@@ -196,7 +202,7 @@ class ChatGateway:
     def _assistant_unavailable(unit: Unit, conversation_id: str, message_id: int) -> None:
         session, conversation = unit.session, get_conversation(unit.session, conversation_id)
         unit.outbox.to_agents_only(session, delivery.finish(session, message_id))
-        if conversation.mode != "bot":
+        if not answered_by_assistant(conversation):
             return
         notice, _handoff = report_assistant_unavailable(session, conversation, load_rules())
         unit.outbox.message(session, notice)

@@ -30,7 +30,6 @@ const ChatWidget = (function () {
     message_too_long: "消息过长，最多" + MAX_LENGTH + "字",
     empty_message: "请输入内容后再发送",
     rate_limited: "发送太频繁，请稍后再试",
-    conversation_closed: "对话已结束，请开始新对话",
     invalid_token: "登录已失效，请重新登录",
     expired_token: "登录已过期，请重新登录",
   };
@@ -192,12 +191,11 @@ const ChatWidget = (function () {
 
   function refreshComposer() {
     const text = s.el.input.value;
-    const closed = s.mode === "closed";
     s.el.counter.textContent = text.length + "/" + MAX_LENGTH;
     s.el.counter.classList.toggle("chat-counter-warn", text.length > MAX_LENGTH * 0.9);
-    s.el.send.disabled = closed || text.trim() === "" || text.length > MAX_LENGTH;
-    s.el.input.disabled = closed;
-    s.el.restart.hidden = !closed;
+    s.el.send.disabled = text.trim() === "" || text.length > MAX_LENGTH;
+    // After an agent closes the conversation, writing again reaches the assistant; a fresh start stays one click away.
+    s.el.restart.hidden = s.mode !== "closed";
   }
 
   function showIdentity() {
@@ -432,9 +430,9 @@ const ChatWidget = (function () {
       case "agent":
         return "人工客服" + (state.agent_name || "") + "已加入对话";
       case "callback":
-        return "现在是非服务时间，客服会在服务时间内回电";
+        return "现在是非服务时间，客服会在服务时间内回电；智能助手可以继续为您解答";
       case "closed":
-        return "对话已结束";
+        return "人工客服已结束本次对话；继续输入，智能助手会为您解答";
       case "bot":
         return previous === "agent" ? "人工客服已离开，智能助手继续为您服务" : null;
       default:
@@ -628,7 +626,7 @@ const ChatWidget = (function () {
 
   function submitInput() {
     const text = s.el.input.value;
-    if (text.trim() === "" || s.mode === "closed") return;
+    if (text.trim() === "") return;
     if (text.length > MAX_LENGTH) {
       showNotice(ERROR_TEXT.message_too_long);
       return;
@@ -642,7 +640,6 @@ const ChatWidget = (function () {
 
   /** Send `text` (a quick reply sends its payload and shows its title). */
   async function sendMessage(text, shown) {
-    if (s.mode === "closed") return;
     if (shown !== text) {
       s.titles[text] = shown;
       store(KEY.titles, s.titles);
@@ -669,6 +666,11 @@ const ChatWidget = (function () {
       }
       if (result.ok && result.body && result.body.message) {
         finishPending(item, result.body.message);
+        if (s.mode === "closed") {  // the assistant took the conversation up again: listen for it
+          s.mode = "bot";
+          store(KEY.mode, s.mode);
+          connect();
+        }
         return;
       }
       rejectPending(item, result);
@@ -682,8 +684,7 @@ const ChatWidget = (function () {
     item.row.remove();
     s.pending = s.pending.filter((other) => other !== item);
     showNotice(errorText(result.status, result.body));
-    if (result.status === 403) applyState({ mode: "closed" });
-    else if (result.status === 401) conversationRejected();
+    if (result.status === 401) conversationRejected();
     else if (s.el.input.value === "" && item.shown === item.text) {
       s.el.input.value = item.text; // give the cardholder their text back to shorten or resend
       refreshComposer();

@@ -116,7 +116,7 @@ def parse_amount(text: str) -> Decimal | None:
         return None
     yuan = parse_number(match["num"])
     small = _sub_yuan(match["tail"] or "") if match["unit"] else Decimal(0)
-    if yuan is None or small is None:
+    if yuan is None or small is None or yuan >= MAX_AMOUNT:  # too many digits to be money (and to round)
         return None
     amount = (yuan + small).quantize(FEN, rounding=ROUND_HALF_UP)
     if not Decimal(0) < amount < MAX_AMOUNT:

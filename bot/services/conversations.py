@@ -1,7 +1,9 @@
 """Chat conversations and their messages: every message is stored before it goes anywhere.
 
-A conversation's `mode` decides where a cardholder's message goes (Rasa, the queue, an agent);
-message ids only increase, so a client that reconnects asks for the ids after the last it saw.
+A conversation's `mode` decides who answers a cardholder's message: the assistant (bot, and
+while waiting for a person or a callback), or the agent holding it; a closed conversation is
+taken up again by the assistant. Message ids only increase, so a client that reconnects asks
+for the ids after the last it saw.
 """
 from __future__ import annotations
 
@@ -22,9 +24,12 @@ from bot.services.errors import ServiceError
 from bot.services.handoff import ConversationFacts, request_handoff
 
 NOTICE_ASSISTANT_UNAVAILABLE = "抱歉，智能助手暂时无法回复。您的消息已保存，人工客服会尽快跟进。"
+NOTICE_ASSISTANT_UNAVAILABLE_SAVED = "抱歉，智能助手暂时无法回复，您的消息已保存。"
+NOTICE_SERVICE_HOURS = "人工客服的服务时间是每天{start}-{end}，请在服务时间内再来咨询。"
 NOTICE_AGENT_JOINED = "人工客服{name}已加入对话"
 NOTICE_AGENT_LEFT = "人工客服已离开，智能助手继续为您服务"
 UNAVAILABLE_REASON = "assistant_unavailable"
+ASSISTANT_MODES: tuple[str, ...] = ("bot", "waiting", "callback")
 RATE_WINDOW = timedelta(minutes=1)
 
 
@@ -34,10 +39,6 @@ class ChatError(ServiceError):
 
 class ConversationNotFound(ChatError):
     code = "conversation_not_found"
-
-
-class ConversationClosed(ChatError):
-    code = "conversation_closed"
 
 
 class EmptyMessage(ChatError):
@@ -75,6 +76,12 @@ def open_conversation(session: Session, cardholder: Cardholder | None, client_ke
     return conversation
 
 
+def answered_by_assistant(conversation: Conversation) -> bool:
+    """Never silent: while nobody holds the conversation (bot, or waiting for a person, or for a
+    callback) the assistant answers; once an agent holds it, the agent does."""
+    return conversation.mode in ASSISTANT_MODES
+
+
 def get_conversation(session: Session, conversation_id: str) -> Conversation:
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
@@ -103,14 +110,14 @@ def accept_customer_message(
         )
         if existing is not None:
             return existing, False
-    if conversation.mode == "closed":
-        raise ConversationClosed("this conversation has ended")
     text = checked_text(text, limits.max_chars)
     if _recent_customer_messages(session, conversation.id, utcnow() - RATE_WINDOW) >= limits.per_minute:
         raise RateLimited(f"at most {limits.per_minute} messages a minute")
+    if conversation.mode == "closed":  # never silent: the assistant takes a closed conversation up again
+        conversation.mode = "bot"
     message = add_message(session, conversation, "customer", text, client_id=client_id)
     message.secret = conversation.expects_secret
-    message.forward_state = PENDING if conversation.mode == "bot" else None
+    message.forward_state = PENDING if answered_by_assistant(conversation) else None
     session.flush()
     return message, True
 
@@ -156,12 +163,16 @@ def handoff_by_reference(session: Session, conversation_id: str, reference: str)
 
 def report_assistant_unavailable(
     session: Session, conversation: Conversation, rules: ProductRules
-) -> tuple[ChatMessage, HandoffRequest]:
-    """The assistant could not answer: tell the cardholder a person follows up, and queue them."""
-    notice = add_message(session, conversation, "system", NOTICE_ASSISTANT_UNAVAILABLE)
+) -> tuple[ChatMessage, HandoffRequest | None]:
+    """The assistant could not answer: queue the conversation for a person and say so; an
+    anonymous visitor outside service hours is told the hours instead of a follow-up that
+    cannot happen."""
     handoff = request_handoff(session, _facts(session, conversation, UNAVAILABLE_REASON, rules), rules)
+    if handoff is None:
+        hours = NOTICE_SERVICE_HOURS.format(start=f"{rules.service_start:%H:%M}", end=f"{rules.service_end:%H:%M}")
+        return add_message(session, conversation, "system", NOTICE_ASSISTANT_UNAVAILABLE_SAVED + hours), None
     follow_handoff(conversation, handoff)
-    return notice, handoff
+    return add_message(session, conversation, "system", NOTICE_ASSISTANT_UNAVAILABLE), handoff
 
 
 def _facts(session: Session, conversation: Conversation, reason: str, rules: ProductRules) -> ConversationFacts:

@@ -70,11 +70,16 @@ def build_summary(session: Session, facts: ConversationFacts) -> dict[str, Any]:
     return summary
 
 
-def request_handoff(session: Session, facts: ConversationFacts, rules: ProductRules) -> HandoffRequest:
+def request_handoff(session: Session, facts: ConversationFacts, rules: ProductRules) -> HandoffRequest | None:
     """Queue the conversation for an agent, or for a callback outside service hours.
 
     A conversation already waiting keeps its one request, refreshed with the newest summary.
+    None for an anonymous visitor outside service hours: the bank cannot call back someone it
+    cannot identify, so nothing is queued and the visitor is told the hours instead.
     """
+    open_now = within_service_hours(now_in_bank_tz(), rules)
+    if facts.cardholder is None and not open_now:
+        return None
     summary = build_summary(session, facts)
     priority = handoff_priority(facts.reason, summary["sentiment"], facts.position.total_due if facts.position else None)
     existing = session.scalar(
@@ -87,7 +92,7 @@ def request_handoff(session: Session, facts: ConversationFacts, rules: ProductRu
     handoff.reason = facts.reason if existing is None else _stronger(existing.reason, facts.reason)
     handoff.priority = max(priority, existing.priority if existing else 0)
     handoff.summary = summary
-    handoff.callback_requested = not within_service_hours(now_in_bank_tz(), rules)
+    handoff.callback_requested = not open_now
     session.add(handoff)
     session.flush()
     return handoff

@@ -25,7 +25,6 @@ from bot.data.db import session_factory, session_scope
 from bot.data.models import Cardholder, HandoffRequest
 from bot.data.seed import seed_demo_agents
 from bot.domain.product_rules import load_rules
-from bot.services import handoff as handoff_service
 from bot.services.accounts import account_position, primary_account
 from bot.services.handoff import ConversationFacts, request_handoff
 from bot.clock import bank_today
@@ -38,12 +37,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@pytest.fixture
-def in_service_hours(monkeypatch):
-    """Handoffs queue for a live agent whatever the time of day the tests run."""
-    monkeypatch.setattr(handoff_service, "within_service_hours", lambda moment, rules: True)
 
 
 @pytest.fixture

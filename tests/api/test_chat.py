@@ -147,13 +147,17 @@ def test_websocket_with_a_bad_token_closes_with_4401(client, token):
     assert closed.value.code == 4401
 
 
-def test_closed_conversation_refuses_messages(client, held_chat, settings):
+def test_a_closed_conversation_is_taken_up_again_by_the_assistant(client, held_chat, settings, database_url):
+    """Never silent: after an agent closes, the cardholder's next message goes to the assistant.
+    (Rasa is a closed port here, so the answer is the "assistant unavailable" notice.)"""
     closed = client.post(f"/api/agent/conversations/{held_chat.conversation_id}/close",
                          headers=agent_headers(settings, "agent1"), json={"outcome": "resolved"})
     assert closed.json()["state"]["mode"] == "closed"
-    refused = send(client, held_chat, "还在吗", "late")
-    assert refused.status_code == 403 and error_code(refused) == "conversation_closed"
-    assert client.get("/api/chat/messages", headers=held_chat.headers).json()["state"]["mode"] == "closed"
+    again = send(client, held_chat, "还在吗", "late")
+    assert again.status_code == 202
+    texts = [m.text for m in stored(database_url, held_chat.conversation_id)]
+    assert texts[-2:] == ["还在吗", NOTICE_ASSISTANT_UNAVAILABLE]
+    assert client.get("/api/chat/messages", headers=held_chat.headers).json()["state"]["mode"] != "closed"
 
 
 def test_messages_in_agent_mode_never_reach_rasa(client, held_chat, database_url):

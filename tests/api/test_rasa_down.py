@@ -5,9 +5,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from bot.data.db import session_factory
+from bot.data.db import session_factory, session_scope
 from bot.data.models import ChatMessage, Conversation, HandoffRequest
-from bot.services.conversations import NOTICE_ASSISTANT_UNAVAILABLE
+from bot.services.conversations import NOTICE_ASSISTANT_UNAVAILABLE, NOTICE_ASSISTANT_UNAVAILABLE_SAVED
 from tests.api.conftest import agent_headers, chat_socket, free_port, send, start_chat
 
 
@@ -47,11 +47,13 @@ def test_rasa_failing_or_too_slow(make_client, settings, database_url, failing_r
     assert send(client, chat, "我欠多少钱", "a").status_code == 202
     assert fake.requests == 1
     assert_followed_up(client, settings, database_url, chat, "我欠多少钱")
-    # once queued, further messages wait for the person and do not go to Rasa again
+    # while the cardholder waits, the assistant is tried again (never silent); still one queue entry
     send(client, chat, "有人吗", "b")
-    assert fake.requests == 1
+    assert fake.requests == 2
     texts = [m["text"] for m in client.get("/api/chat/messages", headers=chat.headers).json()["messages"]]
-    assert texts == ["我欠多少钱", NOTICE_ASSISTANT_UNAVAILABLE, "有人吗"]
+    assert texts == ["我欠多少钱", NOTICE_ASSISTANT_UNAVAILABLE, "有人吗", NOTICE_ASSISTANT_UNAVAILABLE]
+    with session_factory(database_url)() as session:
+        assert len(session.scalars(select(HandoffRequest)).all()) == 1
 
 
 def test_the_widget_socket_sees_the_notice_and_the_queue_state(make_client, database_url):
@@ -92,3 +94,32 @@ def test_a_saturated_assistant_makes_messages_wait_not_fail(settings, database_u
         states = session.scalars(select(ChatMessage.forward_state).where(ChatMessage.sender == "customer")).all()
         notices = session.scalars(select(ChatMessage).where(ChatMessage.sender == "system")).all()
     assert states == ["done"] * 6 and notices == []
+
+
+def test_an_anonymous_visitor_outside_hours_is_told_the_hours_not_promised_a_follow_up(
+    make_client, database_url, monkeypatch
+):
+    from bot.services import handoff
+
+    monkeypatch.setattr(handoff, "within_service_hours", lambda moment, rules: False)
+    client = make_client(rasa_url=f"http://127.0.0.1:{free_port()}")
+    chat = start_chat(client)
+    assert send(client, chat, "我欠多少钱", "a").status_code == 202
+    page = client.get("/api/chat/messages", headers=chat.headers).json()
+    notice = page["messages"][-1]["text"]
+    assert notice.startswith(NOTICE_ASSISTANT_UNAVAILABLE_SAVED) and "09:00-21:00" in notice and "跟进" not in notice
+    assert page["state"]["mode"] == "bot"
+    with session_factory(database_url)() as session:
+        assert session.scalars(select(HandoffRequest)).all() == []
+
+
+@pytest.mark.parametrize("mode", ["waiting", "callback", "closed"])
+def test_the_assistant_is_asked_whatever_the_mode_unless_an_agent_holds_it(make_client, database_url, failing_rasa, mode):
+    """Never silent: waiting for a person, for a callback, or after a close, the assistant answers."""
+    fake = failing_rasa("slow", delay=0.01)  # answers at once, with nothing to say
+    client = make_client(rasa_url=fake.url)
+    chat = start_chat(client, "C0001")
+    with session_scope(session_factory(database_url)) as session:
+        session.get(Conversation, chat.conversation_id).mode = mode
+    assert send(client, chat, "我真的撑不下去了", "m").status_code == 202
+    assert fake.requests == 1

@@ -69,6 +69,8 @@ def test_handoff_claim_talk_release_and_the_bot_answers_again(real):
     assert any("人工客服" in m["text"] or "回电" in m["text"] for m in replies)
     waiting = state(client, chat)
     assert waiting["mode"] in ("waiting", "callback")  # a callback outside service hours
+    # never silent: while the cardholder waits, the assistant still answers
+    assert "不是真人" in " ".join(m["text"] for m in say(client, chat, "请问你是机器人吗"))
     agent1 = agent_headers(settings, "agent1")
     items = [i for i in client.get("/api/agent/queue", headers=agent1).json()["items"]
              if i["conversation_id"] == chat.conversation_id]
@@ -125,3 +127,18 @@ def test_a_typed_command_reaches_the_assistant_as_words_a_button_as_a_command(re
     typed = [e["text"] for e in events if e.get("event") == "user"]
     assert typed[1] == "/ask_balance" and typed[-1] == "／restart" and typed[-2].startswith("／inform")
     assert all(e.get("value") is None or e.get("name") != "customer_id" for e in events if e.get("event") == "slot")
+
+
+def test_after_an_agent_closes_the_assistant_answers_again(real):
+    client, settings = real
+    chat = start_chat(client, "C0002")
+    say(client, chat, "转人工")
+    agent1 = agent_headers(settings, "agent1")
+    item = next(i for i in client.get("/api/agent/queue", headers=agent1).json()["items"]
+                if i["conversation_id"] == chat.conversation_id)
+    assert client.post(f"/api/agent/handoffs/{item['handoff_id']}/claim", headers=agent1).status_code == 200
+    closed = client.post(f"/api/agent/conversations/{chat.conversation_id}/close", headers=agent1,
+                         json={"outcome": "resolved"})
+    assert closed.json()["state"]["mode"] == "closed"
+    assert "不是真人" in " ".join(m["text"] for m in say(client, chat, "你是机器人吗"))
+    assert state(client, chat)["mode"] == "bot"

@@ -76,12 +76,13 @@ def test_payment_already_made_is_found(assistant, sender):
     assert "1,000.00" in reply and "入账" in reply
 
 
-def test_human_handoff_pauses_the_bot(assistant, sender):
+def test_human_handoff_queues_and_the_assistant_keeps_answering(assistant, sender):
     assistant.say(sender, "你好")
     reply = texts(assistant.say(sender, "转人工"))
     assert "人工客服" in reply or "回电" in reply
-    assert assistant.tracker(sender)["paused"] is True
-    assert assistant.say(sender, "还在吗") == []
+    assert assistant.tracker(sender)["paused"] is False  # never silent while waiting for a person
+    assert "不是真人" in texts(assistant.say(sender, "你是机器人吗"))
+    assert "前面还有" in texts(assistant.say(sender, "转人工")) or "回电" in reply
     with assistant.sessions()() as session:
         handoff = session.scalars(select(HandoffRequest).where(HandoffRequest.conversation_id == sender)).one()
         assert handoff.status == "waiting"
