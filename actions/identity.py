@@ -21,13 +21,15 @@ from sqlalchemy.orm import Session
 
 from actions.context import db, rules
 from bot.data.models import utcnow
-from bot.domain.redaction import MASK
+from bot.domain.redaction import MASK, has_digits
 from bot.domain.verification_lock import minutes_until
 from bot.nlu.normalizer import normalize_card_last4, normalize_id_last6
 from bot.services import identity
 from bot.settings import get_settings
 
 IDENTITY_SLOTS = ("card_last4", "id_last6")
+# What each question needs, said when the answer was something else.
+EXPECTED = {"card_last4": "utter_invalid_card_last4", "id_last6": "utter_invalid_id_last6"}
 # Sent with the replies of a turn that read verification digits: the gateway masks that message.
 VERIFICATION_ANSWER = {"verification_answer": True}
 
@@ -58,10 +60,21 @@ _INITIAL: dict[str, Any] = {"verified": False, "customer_id": None, "verificatio
 
 
 def explain_not_verified(dispatcher: CollectingDispatcher, session: Session, tracker: Tracker) -> None:
-    """A form ended without identity because verification is locked: say so, and until when."""
+    """A form ended without identity because verification is locked: say so, and until when
+    (once: not again if the form's validation has just said it)."""
     until = identity.lock_status(session, attempt_keys(tracker), rules())
-    if until is not None:
+    if until is not None and not _said_this_turn(tracker, "utter_verification_locked"):
         dispatcher.utter_message(response="utter_verification_locked", minutes=minutes_until(until, utcnow()))
+
+
+def _said_this_turn(tracker: Tracker, response: str) -> bool:
+    """Whether the assistant has already uttered `response` since the cardholder's last message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == response:
+            return True
+    return False
 
 
 class IdentityFormValidation(FormValidationAction, metaclass=ABCMeta):
@@ -93,31 +106,43 @@ class IdentityFormValidation(FormValidationAction, metaclass=ABCMeta):
     def validate_card_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[Text, Any]:
-        card_last4 = normalize_card_last4(str(value))
-        if card_last4 is None:
-            dispatcher.utter_message(response="utter_invalid_card_last4")
-            return {"card_last4": None}
-        with db() as session:
-            until = identity.lock_status(session, attempt_keys(tracker, card_last4), rules())
-            if until is None:
-                identity.remember_card(session, tracker.sender_id, card_last4)
-        if until is not None:
-            return self._locked(dispatcher, until)
-        return {"card_last4": MASK}
+        both = tracker.slots_to_validate().get("id_last6")  # one message with both answers: taken together
+        return self._take_answer([str(value), *([str(both)] if both else [])], "card_last4", dispatcher, tracker)
 
     def validate_id_last6(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[Text, Any]:
-        id_last6 = normalize_id_last6(str(value))
-        if id_last6 is None:
-            dispatcher.utter_message(response="utter_invalid_id_last6")
-            return {"id_last6": None}
+        if "card_last4" in tracker.slots_to_validate():  # already taken with the card answer
+            return {}
+        return self._take_answer([str(value)], "id_last6", dispatcher, tracker)
+
+    def _take_answer(
+        self, texts: list[str], asked: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[Text, Any]:
+        """Take the answer that was given, whichever question was asked: card digits, ID digits,
+        or both. An answer that is neither counts as a wrong answer; so does a mismatch."""
+        card_last4 = next(filter(None, map(normalize_card_last4, texts)), None)
+        id_last6 = next(filter(None, map(normalize_id_last6, texts)), None)
         with db() as session:
-            card_last4 = identity.pending_card(session, tracker.sender_id)
-            if card_last4 is None:  # the ID came first: the card is asked for, then the ID again
-                return {"id_last6": None}
-            ttl = timedelta(minutes=get_settings().identity_ttl_minutes)
-            result = identity.verify(session, attempt_keys(tracker, card_last4), id_last6, rules(), ttl)
+            keys = attempt_keys(tracker)
+            until = identity.lock_status(session, keys, rules())
+            if until is not None:
+                return self._locked(dispatcher, until)
+            if card_last4 is None and id_last6 is None and not any(map(has_digits, texts)):
+                # a question or a remark, not an attempt: say what is needed, count nothing
+                left = identity.attempts_remaining(session, keys, rules())
+                dispatcher.utter_message(response=EXPECTED[asked], attempts_left=left)
+                return {"card_last4": None, "id_last6": None}
+            if card_last4 is None and id_last6 is None:
+                result = identity.wrong_answer(session, keys, rules())
+            else:
+                card_last4, id_last6 = identity.remember(session, tracker.sender_id, card_last4=card_last4, id_last6=id_last6)
+                if card_last4 is None or id_last6 is None:  # one of two: the form asks for the other
+                    if asked == "card_last4" and id_last6 is not None:
+                        dispatcher.utter_message(response="utter_id_noted")
+                    return {"card_last4": MASK if card_last4 else None, "id_last6": MASK if id_last6 else None}
+                ttl = timedelta(minutes=get_settings().identity_ttl_minutes)
+                result = identity.verify(session, attempt_keys(tracker, card_last4), id_last6, rules(), ttl)
             customer_id = result.cardholder.customer_id if result.cardholder else None
         if result.outcome is identity.Outcome.VERIFIED:
             dispatcher.utter_message(response="utter_verified")
@@ -126,7 +151,10 @@ class IdentityFormValidation(FormValidationAction, metaclass=ABCMeta):
             return {**verified, **self.after_verification(dispatcher, tracker)}
         if result.outcome is identity.Outcome.LOCKED:
             return self._locked(dispatcher, result.locked_until)
-        dispatcher.utter_message(response="utter_verification_mismatch", attempts_left=result.attempts_left)
+        if card_last4 is None and id_last6 is None:  # say what was expected, not "wrong digits"
+            dispatcher.utter_message(response=EXPECTED[asked], attempts_left=result.attempts_left)
+        else:
+            dispatcher.utter_message(response="utter_verification_mismatch", attempts_left=result.attempts_left)
         return {"card_last4": None, "id_last6": None}
 
     def after_verification(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[Text, Any]:

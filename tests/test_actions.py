@@ -156,11 +156,38 @@ def test_many_cards_from_one_address_lock_the_address(database_url, domain, rule
     assert slots["verified"] is True
 
 
+def test_id_digits_given_when_the_card_was_asked_are_taken(database_url, domain):
+    tracker = form_tracker("verify_form", {"card_last4": "03121X"})
+    events, messages = run_action(ValidateVerifyForm(), tracker, domain)
+    slots = slots_of(events)
+    assert responses_of(messages) == ["utter_id_noted"] and slots["id_last6"] == "****"
+    assert next_question(slots, ["card_last4", "id_last6"], {"id_last6": "****"}) == "card_last4"
+    tracker = form_tracker("verify_form", {"card_last4": "6217"}, slots={"id_last6": "****"})
+    events, _ = run_action(ValidateVerifyForm(), tracker, domain)
+    assert slots_of(events)["verified"] is True and slots_of(events)["customer_id"] == "C0001"
+
+
+def test_three_malformed_answers_end_in_a_person_while_questions_are_not_counted(database_url, domain):
+    for typed in ("我欠多少钱", "我忘了卡号", "怎么看卡号"):  # not attempts: explained, not counted
+        events, messages = run_action(ValidateVerifyForm(), form_tracker("verify_form", {"card_last4": typed}), domain)
+        said = next(m for m in messages if m.get("response"))
+        assert said["response"] == "utter_invalid_card_last4" and said["attempts_left"] == 3
+    for typed in ("62", "62177", "1234567"):  # attempts that fit neither answer
+        events, messages = run_action(ValidateVerifyForm(), form_tracker("verify_form", {"card_last4": typed}), domain)
+    assert slots_of(events)["verification_locked"] is True
+    locked = next(m for m in messages if m.get("response") == "utter_verification_locked")
+    assert locked["minutes"] == 15
+    assert any(b["payload"] == "/request_human" for b in domain["responses"]["utter_verification_locked"][0]["buttons"])
+
+
 @pytest.mark.parametrize("typed", ["62a7", "621", "62177", "卡号", "<script>alert(1)</script>"])
 def test_invalid_card_digits_get_a_clear_reask(database_url, domain, typed):
     events, messages = run_action(ValidateVerifyForm(), form_tracker("verify_form", {"card_last4": typed}), domain)
     assert slots_of(events)["card_last4"] is None
     assert responses_of(messages) == ["utter_invalid_card_last4"]
+    said = next(m for m in messages if m.get("response"))
+    counted = any(ch.isdigit() for ch in typed)  # "卡号" is no attempt at an answer
+    assert said["attempts_left"] == (2 if counted else 3) and "4位" in texts_of([said], domain)[0]
 
 
 @pytest.mark.parametrize("typed", ["12345", "abcdef", "1234567", "12345Y"])

@@ -276,8 +276,8 @@ class ConversationIdentity(Base):
     """Who a conversation is verified as, written only by the verification code, with an expiry.
 
     Actions and the agent desk read identity from here, never from a slot a tracker carries.
-    `pending_card_last4` holds the card digits between the card question and the ID question,
-    so the tracker store keeps neither.
+    The pending answers hold the first of the two answers until the other arrives (in either
+    order), so the tracker store keeps neither.
     """
 
     __tablename__ = "conversation_identities"
@@ -287,6 +287,7 @@ class ConversationIdentity(Base):
     verified_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
     pending_card_last4: Mapped[str | None] = Column(String(4))
+    pending_id_last6: Mapped[str | None] = Column(String(6))
     cardholder: Mapped["Cardholder | None"] = relationship("Cardholder")
 
 

@@ -19,6 +19,11 @@ _DIGITS = re.compile(r"[0-9０-９XxＸｘ零〇○一二三四五六七八九�
 Event = Mapping[str, Any]
 
 
+def has_digits(text: str) -> bool:
+    """Whether `text` holds anything digit-like: an attempt at an answer, not a question."""
+    return bool(_DIGITS.search(text))
+
+
 def mask_digits(text: str) -> str:
     """Every digit-like character of `text` as "*"; the rest kept so the message still reads."""
     return _DIGITS.sub("*", text)

@@ -61,7 +61,7 @@ def bind(session: Session, conversation_id: str, cardholder: Cardholder, method:
     identity = session.get(ConversationIdentity, conversation_id) or ConversationIdentity(conversation_id=conversation_id)
     identity.cardholder_id, identity.method = cardholder.id, method
     identity.verified_at, identity.expires_at = utcnow(), expires_at
-    identity.pending_card_last4 = None
+    identity.pending_card_last4 = identity.pending_id_last6 = None
     session.add(identity)
     session.flush()
 
@@ -79,17 +79,21 @@ def forget(session: Session, conversation_id: str) -> None:
     session.execute(delete(ConversationIdentity).where(ConversationIdentity.conversation_id == conversation_id))
 
 
-def remember_card(session: Session, conversation_id: str, card_last4: str) -> None:
-    """Keep the card digits until the ID digits arrive, so no slot has to."""
+def remember(session: Session, conversation_id: str, *, card_last4: str | None = None,
+             id_last6: str | None = None) -> tuple[str | None, str | None]:
+    """Keep an answer until the other one arrives, so no slot has to; returns both as they stand."""
     identity = session.get(ConversationIdentity, conversation_id) or ConversationIdentity(conversation_id=conversation_id)
-    identity.pending_card_last4 = card_last4
+    identity.pending_card_last4 = card_last4 or identity.pending_card_last4
+    identity.pending_id_last6 = id_last6 or identity.pending_id_last6
     session.add(identity)
     session.flush()
+    return identity.pending_card_last4, identity.pending_id_last6
 
 
-def pending_card(session: Session, conversation_id: str) -> str | None:
+def pending_answers(session: Session, conversation_id: str) -> tuple[str | None, str | None]:
+    """The card digits and the ID digits given so far, if any."""
     identity = session.get(ConversationIdentity, conversation_id)
-    return identity.pending_card_last4 if identity else None
+    return (identity.pending_card_last4, identity.pending_id_last6) if identity else (None, None)
 
 
 def lock_status(session: Session, keys: AttemptKeys, rules: ProductRules, now: datetime | None = None) -> datetime | None:
@@ -115,23 +119,43 @@ def verify(
     now = now or utcnow()
     until = lock_status(session, keys, rules, now)
     if until is not None:
+        _forget_answers(session, keys.conversation_id)
         return Verification(Outcome.LOCKED, locked_until=until)
     holder = verify_identity(session, keys.card_last4 or "", id_last6)
     if holder is not None:
         bind(session, keys.conversation_id, holder, CARD_AND_ID, now + ttl)
         _clear(session, [pair for pair in keys.scoped() if pair[0] != "client"])
         return Verification(Outcome.VERIFIED, cardholder=holder)
+    return wrong_answer(session, keys, rules, now)
+
+
+def wrong_answer(session: Session, keys: AttemptKeys, rules: ProductRules, now: datetime | None = None) -> Verification:
+    """Count a wrong answer against every key (a mismatch, or an answer that is no card or ID
+    digits at all); the answers given so far are dropped, so the next try starts afresh."""
+    now = now or utcnow()
     for scope, key in keys.scoped():
         session.add(VerificationFailure(scope=scope, key=key, failed_at=now))
+    _forget_answers(session, keys.conversation_id)
     session.flush()
     until = lock_status(session, keys, rules, now)
     if until is not None:
         return Verification(Outcome.LOCKED, locked_until=until)
-    left = min(
+    return Verification(Outcome.MISMATCH, attempts_left=attempts_remaining(session, keys, rules, now))
+
+
+def attempts_remaining(session: Session, keys: AttemptKeys, rules: ProductRules, now: datetime | None = None) -> int:
+    """Wrong answers still allowed before a lock, by the strictest key."""
+    now = now or utcnow()
+    return min(
         attempts_left(_failures(session, scope, key, rules, now), _policy(scope, rules), now)
         for scope, key in keys.scoped()
     )
-    return Verification(Outcome.MISMATCH, attempts_left=left)
+
+
+def _forget_answers(session: Session, conversation_id: str) -> None:
+    identity = session.get(ConversationIdentity, conversation_id)
+    if identity is not None:
+        identity.pending_card_last4 = identity.pending_id_last6 = None
 
 
 def _policy(scope: str, rules: ProductRules) -> LockPolicy:

@@ -32,6 +32,20 @@ def test_balance_only_after_verification(assistant, sender):
         assert figure in reply
 
 
+def test_verification_takes_the_answer_given_in_either_order(assistant, sender):
+    assistant.say(sender, "我欠多少钱")
+    noted = texts(assistant.say(sender, "03121X"))  # the ID, though the card was asked for
+    assert "身份证后六位已记下" in noted and "卡号的末四位" in noted and "不一致" not in noted
+    reply = texts(assistant.say(sender, "6217"))
+    assert "身份核实成功" in reply and "12,965.30" in reply
+
+
+def test_both_answers_in_one_message_verify(assistant, sender):
+    assistant.say(sender, "查一下我欠了多少")
+    reply = texts(assistant.say(sender, "卡号尾号8848，身份证后六位200315"))
+    assert "身份核实成功" in reply and "2,457.63" in reply
+
+
 def test_logged_in_customer_is_not_asked_who_they_are(assistant, sender):
     bind_conversation(sender, "C0002", assistant.database_url)  # as the gateway does for a bank-site session
     reply = texts(assistant.say(sender, "查一下我的账单"))

@@ -32,6 +32,7 @@ def upgrade() -> None:
     sa.Column('verified_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('pending_card_last4', sa.String(length=4), nullable=True),
+    sa.Column('pending_id_last6', sa.String(length=6), nullable=True),
     sa.ForeignKeyConstraint(['cardholder_id'], ['cardholders.id'], ),
     sa.PrimaryKeyConstraint('conversation_id')
     )
