@@ -17,6 +17,7 @@ from actions.context import (
     record_contact,
     rule_figures,
     rules,
+    say_date,
     template,
     today,
     verified_customer,
@@ -25,6 +26,7 @@ from actions.identity import explain_not_verified
 from bot.clock import bank_date_of
 from bot.domain.business_days import add_business_days
 from bot.domain.consequences import asks_about_law, consequence_responses
+from bot.domain.installments import term_annual_rate
 from bot.domain.money import format_percent, format_yuan
 from bot.services.accounts import payments_since
 from bot.services.records import open_dispute, record_fee_waiver
@@ -33,8 +35,16 @@ RESUMABLE = {"ask_balance", "claim_paid", "request_fee_waiver"}
 
 
 def utter_balance(dispatcher: CollectingDispatcher, customer: Customer) -> None:
-    position = customer.position
-    dispatcher.utter_message(response="utter_balance", card_last4=customer.account.card_last4, **figures(position))
+    """The statement, then only the lines that are not zero: payments, charges, the total."""
+    position, said = customer.position, figures(customer.position)
+    dispatcher.utter_message(response="utter_balance", card_last4=customer.account.card_last4, **said)
+    if position.paid_since_statement > 0:
+        dispatcher.utter_message(response="utter_balance_paid", **said)
+    if position.late_fee > 0:
+        dispatcher.utter_message(response="utter_balance_charges", **said)
+    elif position.interest_to_date > 0:
+        dispatcher.utter_message(response="utter_balance_interest", **said)
+    dispatcher.utter_message(response="utter_balance_total", **said)
     if position.is_overdue:
         dispatcher.utter_message(response="utter_balance_overdue", **figures(position))
     else:
@@ -87,7 +97,7 @@ class ActionResumeRequest(BankAction):
         latest = payments[-1]
         paid_on = bank_date_of(latest.paid_at)
         dispatcher.utter_message(
-            response="utter_payment_found", paid_date=paid_on.isoformat(), channel=latest.channel,
+            response="utter_payment_found", paid_date=say_date(paid_on), channel=latest.channel,
             amount=format_yuan(latest.amount),
         )
         post_date = add_business_days(paid_on, product_rules.payment_posting_business_days)
@@ -96,7 +106,7 @@ class ActionResumeRequest(BankAction):
         else:
             dispatcher.utter_message(
                 response="utter_payment_pending", days=product_rules.payment_posting_business_days,
-                post_date=post_date.isoformat(),
+                post_date=say_date(post_date),
             )
         utter_balance(dispatcher, customer)
         return "informed"
@@ -115,17 +125,19 @@ class ActionExplainConsequences(BankAction):
             customer = verified_customer(session, tracker)
             if customer is None:
                 dispatcher.utter_message(response="utter_consequence_general", **facts)
+                dispatcher.utter_message(response="utter_consequence_general_next")
             else:
                 position = customer.position
                 grace_end = position.due_date + timedelta(days=product_rules.grace_period_days)
                 extra = {
-                    "grace_end": grace_end.isoformat(),
+                    "grace_end": say_date(grace_end),
                     "days_until_suspension": position.days_until_suspension,
                 }
                 for response in consequence_responses(position):
                     dispatcher.utter_message(response=response, **facts, **figures(position), **extra)
             if asks_about_law(tracker.latest_message.get("text") or ""):
                 dispatcher.utter_message(response="utter_consequence_legal")
+                dispatcher.utter_message(response="utter_consequence_legal_relief")
             dispatcher.utter_message(response="utter_offer_options")
             record_contact(session, tracker, "informed", customer)
         return []
@@ -138,10 +150,12 @@ class ActionExplainFees(BankAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         product_rules = rules()
         line = template(domain, "utter_fee_rate_line")
-        fee_rates = "，".join(
-            line.format(term=term, rate=format_percent(rate)) for term, rate in sorted(product_rules.installment_fee_rates.items())
+        fee_rates = "\n".join(  # every monthly rate beside its annualized rate, as disclosure requires
+            line.format(term=term, rate=format_percent(rate), annual_rate=format_percent(term_annual_rate(term, rate)))
+            for term, rate in sorted(product_rules.installment_fee_rates.items())
         )
-        dispatcher.utter_message(response="utter_explain_fees", fee_rates=fee_rates, **rule_figures(product_rules))
+        dispatcher.utter_message(response="utter_explain_fees", **rule_figures(product_rules))
+        dispatcher.utter_message(response="utter_explain_installment_fees", fee_rates=fee_rates)
         with db() as session:
             customer = verified_customer(session, tracker)
             if customer is not None:

@@ -15,6 +15,7 @@ from bot.domain.account_position import AccountPosition
 from bot.domain.money import format_percent, format_yuan
 from bot.domain.product_rules import ProductRules, load_rules
 from bot.domain.redaction import redacted_user_texts
+from bot.domain.wording import format_date
 from bot.services import customers
 from bot.services.contact_log import log_contact
 from bot.services.customers import CustomerAccount as Customer
@@ -38,6 +39,11 @@ def rules() -> ProductRules:
 
 def today() -> date:
     return bank_today()
+
+
+def say_date(day: date) -> str:
+    """A date as the cardholder reads it (10月19日), relative to the bank's today."""
+    return format_date(day, today())
 
 
 def verified_customer(session: Session, tracker: Tracker) -> Customer | None:
@@ -78,7 +84,7 @@ def figures(position: AccountPosition) -> dict[str, Any]:
     return {
         "statement_balance": format_yuan(position.statement_balance),
         "minimum_payment": format_yuan(position.minimum_payment),
-        "due_date": position.due_date.isoformat(),
+        "due_date": say_date(position.due_date),
         "paid": format_yuan(position.paid_since_statement),
         "outstanding": format_yuan(position.outstanding_principal),
         "interest": format_yuan(position.interest_to_date),

@@ -123,7 +123,8 @@ class ActionAskInstallmentConfirmed(BankAction):
             if customer is None:
                 return []
             plan = plan_for_term(customer.position.outstanding_principal, term, product_rules)
-        dispatcher.utter_message(response="utter_ask_installment_confirmed", **plan_figures(plan))
+        charges = {"interest": format_yuan(customer.position.interest_to_date), "late_fee": format_yuan(customer.position.late_fee)}
+        dispatcher.utter_message(response="utter_ask_installment_confirmed", **plan_figures(plan), **charges)
         return []
 
 

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import BankAction
-from actions.context import db, record_contact, rules, today, verified_customer
+from actions.context import db, record_contact, rules, say_date, today, verified_customer
 from actions.identity import IdentityFormValidation, explain_not_verified
 from bot.domain.money import format_yuan, to_money
 from bot.domain.promises import PromiseProblem, check_amount, check_date, check_promise
@@ -60,11 +60,11 @@ class ValidatePromiseForm(IdentityFormValidation):
         max_days = rules().promise_max_days_ahead
         problem = check_date(promised, today(), max_days)
         if problem is PromiseProblem.IN_PAST:
-            dispatcher.utter_message(response="utter_promise_date_in_past", date=promised.isoformat())
+            dispatcher.utter_message(response="utter_promise_date_in_past", date=say_date(promised))
             return {"promise_date": None}
         if problem is PromiseProblem.TOO_FAR:
             max_date = today() + timedelta(days=max_days)
-            dispatcher.utter_message(response="utter_promise_date_too_far", max_date=max_date.isoformat(), max_days=max_days)
+            dispatcher.utter_message(response="utter_promise_date_too_far", max_date=say_date(max_date), max_days=max_days)
             return {"promise_date": None}
         return {"promise_date": promised.isoformat()}
 
@@ -96,7 +96,7 @@ class ActionSubmitPromise(BankAction):
                 )
             promise = record_promise(session, customer.account, amount, promised, check.below_minimum, tracker.sender_id)
             dispatcher.utter_message(
-                response="utter_promise_recorded", date=promised.isoformat(), amount=format_yuan(amount),
+                response="utter_promise_recorded", date=say_date(promised), amount=format_yuan(amount),
                 reference=promise.reference,
             )
             record_contact(session, tracker, "promise_recorded", customer)

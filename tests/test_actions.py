@@ -26,6 +26,7 @@ from actions.installment import (
 from actions.promise import ActionSubmitPromise, ValidatePromiseForm
 from actions.session import ActionSessionStart
 from bot.clock import bank_today
+from bot.domain.wording import format_date
 from bot.data.db import session_factory, session_scope
 from bot.data.models import (
     Cardholder,
@@ -259,7 +260,7 @@ def test_payment_found_is_confirmed_with_posting(database_url, domain):
     _, messages = run_action(ActionResumeRequest(), tracker, domain)
     found = messages[0]
     assert found["response"] == "utter_payment_found" and found["amount"] == "1,000.00"
-    assert found["paid_date"] == (bank_today() - timedelta(days=3)).isoformat()
+    assert found["paid_date"] == format_date(bank_today() - timedelta(days=3), bank_today())  # 11月29日
     assert "utter_payment_posted" in responses_of(messages)
     assert "utter_balance_current" in responses_of(messages)
 
@@ -284,7 +285,7 @@ def test_fee_waiver_is_recorded_for_review(database_url, sessions, domain):
 
 def test_consequences_are_general_before_verification(database_url, domain):
     _, messages = run_action(ActionExplainConsequences(), make_tracker(intent="ask_consequence", text="逾期有什么后果"), domain)
-    assert responses_of(messages) == ["utter_consequence_general", "utter_offer_options"]
+    assert responses_of(messages) == ["utter_consequence_general", "utter_consequence_general_next", "utter_offer_options"]
     text = "".join(texts_of(messages, domain))
     assert "0.05%" in text and "5年" in text and "60天" in text and "12,680" not in text
 
@@ -306,7 +307,9 @@ def test_law_is_stated_only_when_asked(database_url, domain):
 def test_fees_show_the_rates_from_the_rules(database_url, domain):
     _, messages = run_action(ActionExplainFees(), make_tracker(slots=verified_slots(), intent="ask_fee"), domain)
     text = "".join(texts_of(messages, domain))
-    assert "每日0.05%" in text and "5%" in text and "12期每月0.66%" in text and "221.90" in text
+    assert "每日0.05%" in text and "5%" in text and "221.90" in text
+    # every installment rate stands beside its annualized rate (the disclosure rule)
+    assert "12期：每月0.66%，年化利率14.31%" in text and "3期：每月0.75%，年化利率13.45%" in text
 
 
 def test_refusal_gets_calm_facts_and_options(database_url, domain):

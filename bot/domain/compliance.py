@@ -2,7 +2,7 @@
 
 Collection conduct rules forbid threats, coercion, abuse and contacting third parties; the
 DOMAIN notes add: no invented "blacklist", no promise that interest stops unless the product
-rules say so. `find_forbidden` is run by the tests over every response the assistant can send.
+rules say so; and no claim about who bears no liability for a debt (a guarantor or a spouse may). `find_forbidden` is run by the tests over every response the assistant can send.
 """
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ FORBIDDEN_PHRASES: tuple[str, ...] = (
     "通知你家人", "联系你家人", "告诉你家人", "通讯录", "联系你单位", "找你单位", "通知你同事",
     # invented rules or promises
     "黑名单", "保证停息", "承诺停息", "一定停息", "可以停息", "全部免除", "一定减免", "保证减免",
+    # legal claims about someone else's liability (wrong for guarantors and some spouses)
+    "无需承担", "不用承担", "承担任何责任", "没有还款义务", "不需要还",
 )
 
 _CARD_NUMBER = re.compile(r"(?<!\d)(\d{4})[ -]?(\d{4})[ -]?(\d{4})[ -]?(\d{4})(\d{0,3})(?!\d)")

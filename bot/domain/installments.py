@@ -78,6 +78,13 @@ def annualized_rate(principal: Decimal, monthly_flows: list[Decimal]) -> Decimal
         return (12 * (low + high) / 2).quantize(Decimal("0.000001"))
 
 
+def term_annual_rate(term_months: int, monthly_fee_rate: Decimal) -> Decimal:
+    """The annualized rate of a term whatever the principal (the plan of any amount agrees to the
+    basis point; its payments are rounded to the fen), for quoting beside the monthly rate."""
+    flows = [Decimal(1) / term_months + monthly_fee_rate] * term_months
+    return annualized_rate(Decimal(1), flows)
+
+
 def standard_options(principal: Decimal, rules: ProductRules) -> list[InstallmentPlan]:
     """One plan for each standard term, shortest first."""
     return [build_plan(principal, term, rules.installment_fee_rates[term]) for term in rules.standard_terms]
