@@ -23,6 +23,7 @@ from actions.context import (
     verified_customer,
 )
 from actions.identity import explain_not_verified
+from actions.situations import SITUATION_REQUESTS, Handler, Resumed
 from bot.clock import bank_date_of
 from bot.domain.business_days import add_business_days
 from bot.domain.consequences import asks_about_law, consequence_responses
@@ -31,7 +32,6 @@ from bot.domain.money import format_percent, format_yuan
 from bot.services.accounts import payments_since
 from bot.services.records import open_dispute, record_fee_waiver
 
-RESUMABLE = {"ask_balance", "claim_paid", "request_fee_waiver"}
 
 
 def utter_balance(dispatcher: CollectingDispatcher, customer: Customer) -> None:
@@ -53,6 +53,48 @@ def utter_balance(dispatcher: CollectingDispatcher, customer: Customer) -> None:
         dispatcher.utter_message(response="utter_card_suspended")
 
 
+def answer_balance(dispatcher: CollectingDispatcher, session: Any, tracker: Tracker, customer: Customer) -> Resumed:
+    utter_balance(dispatcher, customer)
+    return "informed", []
+
+
+def answer_fee_waiver(dispatcher: CollectingDispatcher, session: Any, tracker: Tracker, customer: Customer) -> Resumed:
+    waiver = record_fee_waiver(session, customer.account, customer.position, None, tracker.sender_id)
+    dispatcher.utter_message(response="utter_fee_waiver_recorded", reference=waiver.reference, **figures(customer.position))
+    return "case_opened", []
+
+
+def answer_payment_claim(dispatcher: CollectingDispatcher, session: Any, tracker: Tracker, customer: Customer) -> Resumed:
+    """Found: when it posts; not found: a payment-trace case."""
+    product_rules = rules()
+    since = today() - timedelta(days=product_rules.payment_lookup_days)
+    payments = payments_since(session, customer.account.id, since)
+    if not payments:
+        trace = open_dispute(
+            session, customer.account, "持卡人称已还款，系统未查到记录", None, tracker.sender_id, kind="payment_trace"
+        )
+        dispatcher.utter_message(
+            response="utter_payment_not_found", days=product_rules.payment_lookup_days, reference=trace.reference
+        )
+        return "case_opened", []
+    latest = payments[-1]
+    paid_on = bank_date_of(latest.paid_at)
+    dispatcher.utter_message(
+        response="utter_payment_found", paid_date=say_date(paid_on), channel=latest.channel,
+        amount=format_yuan(latest.amount),
+    )
+    post_date = add_business_days(paid_on, product_rules.payment_posting_business_days)
+    if latest.posted or post_date <= today():
+        dispatcher.utter_message(response="utter_payment_posted")
+    else:
+        dispatcher.utter_message(
+            response="utter_payment_pending", days=product_rules.payment_posting_business_days,
+            post_date=say_date(post_date),
+        )
+    utter_balance(dispatcher, customer)
+    return "informed", []
+
+
 class ActionResumeRequest(BankAction):
     """Runs after identity is verified: answers the request that needed it."""
 
@@ -60,56 +102,22 @@ class ActionResumeRequest(BankAction):
         return "action_resume_request"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
-        request = last_intent_among(tracker, RESUMABLE)
+        handlers = {**ACCOUNT_REQUESTS, **SITUATION_REQUESTS}
+        request = last_intent_among(tracker, set(handlers))
         with db() as session:
             customer = verified_customer(session, tracker)
             if customer is None:
                 explain_not_verified(dispatcher, session, tracker)
                 record_contact(session, tracker, "verification_failed")
                 return []
-            if request == "claim_paid":
-                outcome = self._check_payment(dispatcher, session, customer, tracker.sender_id)
-            elif request == "request_fee_waiver":
-                waiver = record_fee_waiver(session, customer.account, customer.position, None, tracker.sender_id)
-                dispatcher.utter_message(
-                    response="utter_fee_waiver_recorded", reference=waiver.reference, **figures(customer.position)
-                )
-                outcome = "case_opened"
-            else:
-                utter_balance(dispatcher, customer)
-                outcome = "informed"
+            outcome, events = handlers.get(request, answer_balance)(dispatcher, session, tracker, customer)
             record_contact(session, tracker, outcome, customer)
-        return []
+        return events
 
-    @staticmethod
-    def _check_payment(dispatcher: CollectingDispatcher, session: Any, customer: Customer, conversation_id: str) -> str:
-        product_rules = rules()
-        since = today() - timedelta(days=product_rules.payment_lookup_days)
-        payments = payments_since(session, customer.account.id, since)
-        if not payments:
-            trace = open_dispute(
-                session, customer.account, "持卡人称已还款，系统未查到记录", None, conversation_id, kind="payment_trace"
-            )
-            dispatcher.utter_message(
-                response="utter_payment_not_found", days=product_rules.payment_lookup_days, reference=trace.reference
-            )
-            return "case_opened"
-        latest = payments[-1]
-        paid_on = bank_date_of(latest.paid_at)
-        dispatcher.utter_message(
-            response="utter_payment_found", paid_date=say_date(paid_on), channel=latest.channel,
-            amount=format_yuan(latest.amount),
-        )
-        post_date = add_business_days(paid_on, product_rules.payment_posting_business_days)
-        if latest.posted or post_date <= today():
-            dispatcher.utter_message(response="utter_payment_posted")
-        else:
-            dispatcher.utter_message(
-                response="utter_payment_pending", days=product_rules.payment_posting_business_days,
-                post_date=say_date(post_date),
-            )
-        utter_balance(dispatcher, customer)
-        return "informed"
+
+ACCOUNT_REQUESTS: dict[str, Handler] = {
+    "ask_balance": answer_balance, "claim_paid": answer_payment_claim, "request_fee_waiver": answer_fee_waiver,
+}
 
 
 class ActionExplainConsequences(BankAction):

@@ -23,6 +23,8 @@ INTENT_LABELS = {
     "request_fee_waiver": "申请减免", "complain": "投诉", "request_human": "转人工客服",
     "refuse_to_pay": "表达不想还款", "not_cardholder": "说明您不是持卡人", "greet": "打招呼",
     "goodbye": "结束对话", "thank": "表示感谢", "bot_challenge": "确认是否在和机器人对话",
+    "report_fraud": "卡片被盗刷或遗失", "stop_contact": "告诉我们联系方式的偏好", "ask_case_status": "查询办理进度",
+    "change_promise": "修改还款承诺", "request_certificate": "申请证明或征信异议", "verify_collector": "核实催收人员的身份",
 }
 
 

@@ -17,6 +17,7 @@ from actions.identity import IdentityFormValidation, explain_not_verified
 from bot.domain.money import format_yuan, to_money
 from bot.domain.promises import PromiseProblem, check_amount, check_date, check_promise
 from bot.nlu.normalizer import normalize_amount, normalize_date
+from bot.services.cases import close_promise, promise_by_reference
 from bot.services.records import record_promise
 
 _MINIMUM = re.compile(r"最低|最少")
@@ -74,7 +75,7 @@ class ActionSubmitPromise(BankAction):
         return "action_submit_promise"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
-        reset: list[EventType] = [SlotSet("promise_amount", None), SlotSet("promise_date", None)]
+        reset: list[EventType] = [SlotSet(slot, None) for slot in ("promise_amount", "promise_date", "promise_to_replace")]
         with db() as session:
             customer = verified_customer(session, tracker)
             if customer is None:
@@ -99,5 +100,9 @@ class ActionSubmitPromise(BankAction):
                 response="utter_promise_recorded", date=say_date(promised), amount=format_yuan(amount),
                 reference=promise.reference,
             )
+            replaced = promise_by_reference(session, tracker.get_slot("promise_to_replace") or "")
+            if replaced is not None and replaced.account_id == customer.account.id:
+                close_promise(session, replaced, "replaced")
+                dispatcher.utter_message(response="utter_promise_replaced", reference=replaced.reference)
             record_contact(session, tracker, "promise_recorded", customer)
         return reset

@@ -78,3 +78,13 @@ def test_every_response_is_used_somewhere(domain):
     used = responses_sent_by_code() | form_questions() | FALLBACK_RESPONSES
     dead = [name for name in domain["responses"] if name not in used and name not in stories]
     assert dead == []
+
+
+def test_generated_interruption_rules_are_up_to_date():
+    """data/rules/interruptions.yml is written from the tables in scripts/generate_rules.py."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(REPO / "scripts" / "generate_rules.py"), "--check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -10,6 +10,7 @@ const AgentConsole = (function () {
   const NOTICE_MS = 6000;
   const MAX_LENGTH = 1000;
   const REASON = {
+    distress: "情绪危机",
     complaint: "投诉",
     hardship: "困难",
     assistant_unavailable: "助手故障",
@@ -28,7 +29,9 @@ const AgentConsole = (function () {
     claim_paid: "称已还款", ask_payment_method: "询问还款方式", dispute_bill: "账单异议",
     report_hardship: "还款困难", request_fee_waiver: "申请减免", complain: "投诉",
     request_human: "要求人工", refuse_to_pay: "拒绝还款", not_cardholder: "非持卡人",
-    inform: "提供信息", out_of_scope: "超出范围",
+    inform: "提供信息", out_of_scope: "超出范围", report_fraud: "卡片盗刷或遗失", stop_contact: "联系偏好",
+    distress: "情绪危机", ask_case_status: "查询办理进度", change_promise: "修改还款承诺",
+    request_certificate: "申请证明或异议", verify_collector: "核实催收身份",
   };
   const MODE = { bot: "智能助手服务中", waiting: "等待人工", agent: "人工服务中", callback: "待回电", closed: "已结束" };
   const STATUS = { waiting: "等待中", claimed: "已领取", closed: "已结束" };

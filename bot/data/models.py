@@ -168,6 +168,34 @@ class FeeWaiverRequest(_Recorded, Base):
     status: Mapped[CaseStatus] = Column(Enum(CaseStatus, native_enum=False, length=16), nullable=False, default=CaseStatus.IN_REVIEW)
 
 
+class ContactPreference(_Recorded, Base):
+    """How and when a cardholder asked to be contacted, in their own words, for collections to follow."""
+
+    __tablename__ = "contact_preferences"
+    cardholder_id: Mapped[int] = Column(ForeignKey("cardholders.id"), nullable=False, index=True)
+    request: Mapped[str] = Column(Text, nullable=False)
+    status: Mapped[str] = Column(String(16), nullable=False, default="active")
+
+
+class CertificateRequest(_Recorded, Base):
+    """A request for a settlement certificate, a non-malicious-overdue certificate or a credit-report objection."""
+
+    __tablename__ = "certificate_requests"
+    account_id: Mapped[int] = Column(ForeignKey("card_accounts.id"), nullable=False, index=True)
+    kind: Mapped[str] = Column(String(24), nullable=False)  # settlement | non_malicious | credit_objection
+    request: Mapped[str] = Column(Text, nullable=False)
+    status: Mapped[CaseStatus] = Column(Enum(CaseStatus, native_enum=False, length=16), nullable=False, default=CaseStatus.OPEN)
+
+
+class CollectorReport(_Recorded, Base):
+    """A cardholder asking whether a call, message or letter really came from the bank."""
+
+    __tablename__ = "collector_reports"
+    cardholder_id: Mapped[int | None] = Column(ForeignKey("cardholders.id"), index=True)
+    description: Mapped[str] = Column(Text, nullable=False)
+    status: Mapped[CaseStatus] = Column(Enum(CaseStatus, native_enum=False, length=16), nullable=False, default=CaseStatus.OPEN)
+
+
 class HandoffRequest(_Recorded, Base):
     """The bot asks a human agent to take over a conversation; `summary` holds no raw personal data."""
 

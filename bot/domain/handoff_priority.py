@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 REASON_WEIGHT: dict[str, int] = {
+    "distress": 150,
     "complaint": 100,
     "hardship": 80,
     "verification_failed": 60,

@@ -37,6 +37,10 @@ class ProductRules:
     verification_lock: LockPolicy
     verification_client_lock: LockPolicy
     regulator_hotline: str
+    credit_objection_reply_days: int
+    crisis_hotline: str
+    emergency_numbers: str
+    repayment_to_personal_accounts: bool
 
     @property
     def standard_terms(self) -> list[int]:
@@ -69,6 +73,10 @@ class ProductRules:
                 verification_lock=_lock_policy(verification, int(verification["max_attempts"])),
                 verification_client_lock=_lock_policy(verification, int(verification["max_attempts_per_client"])),
                 regulator_hotline=str(raw["regulator_hotline"]),
+                credit_objection_reply_days=int(raw["credit_objection_reply_days"]),
+                crisis_hotline=str(raw["crisis_hotline"]),
+                emergency_numbers=str(raw["emergency_numbers"]),
+                repayment_to_personal_accounts=bool(raw["repayment_to_personal_accounts"]),
             )
         except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
             raise ProductRulesError(f"product rules are incomplete or malformed: {exc!r}") from exc

@@ -1,6 +1,7 @@
 """Validation of a promise to pay: the checks a careful agent would make before recording it."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -55,3 +56,11 @@ def check_promise(
         below_minimum=problem is None and amount < unpaid_minimum,
         clears_balance=problem is None and amount >= total_due,
     )
+
+
+_CANCEL = re.compile(r"取消|撤销|撤掉|作废|不要了|删掉|删除")
+
+
+def wants_cancel(text: str) -> bool:
+    """"取消我的还款承诺" cancels a recorded promise; anything else about it changes it."""
+    return bool(_CANCEL.search(text or ""))

@@ -11,7 +11,10 @@ from sqlalchemy.orm import Session
 from bot.data.models import (
     CardAccount,
     Cardholder,
+    CertificateRequest,
+    CollectorReport,
     Complaint,
+    ContactPreference,
     DisputeCase,
     FeeWaiverRequest,
     HardshipApplication,
@@ -94,6 +97,34 @@ def record_complaint(
     if cardholder is not None and do_not_contact_family:
         cardholder.do_not_contact_family = True
     return _saved(session, complaint)
+
+
+def record_contact_preference(
+    session: Session, cardholder: Cardholder, request: str, conversation_id: str | None
+) -> ContactPreference:
+    """How and when the cardholder wants to be contacted, in their words (masked), for collections."""
+    return _saved(session, ContactPreference(
+        reference=new_reference("PRF"), cardholder_id=cardholder.id, request=request, conversation_id=conversation_id,
+    ))
+
+
+def record_certificate_request(
+    session: Session, account: CardAccount, kind: str, request: str, conversation_id: str | None
+) -> CertificateRequest:
+    return _saved(session, CertificateRequest(
+        reference=new_reference("CRT"), account_id=account.id, kind=kind, request=request,
+        conversation_id=conversation_id,
+    ))
+
+
+def record_collector_report(
+    session: Session, cardholder: Cardholder | None, description: str, conversation_id: str | None
+) -> CollectorReport:
+    """Someone claiming to collect for the bank: kept for the bank to check."""
+    return _saved(session, CollectorReport(
+        reference=new_reference("RPT"), cardholder_id=cardholder.id if cardholder else None,
+        description=description, conversation_id=conversation_id,
+    ))
 
 
 def _saved(session: Session, record: T) -> T:
