@@ -18,6 +18,7 @@ from actions.context import (
     rule_figures,
     rules,
     say_date,
+    selected_topic,
     template,
     today,
     verified_customer,
@@ -26,7 +27,7 @@ from actions.identity import explain_not_verified
 from actions.situations import SITUATION_REQUESTS, Handler, Resumed
 from bot.clock import bank_date_of
 from bot.domain.business_days import add_business_days
-from bot.domain.consequences import asks_about_law, consequence_responses
+from bot.domain.consequences import CRIME, OVERVIEW, consequence_topic, personal_responses
 from bot.domain.installments import term_annual_rate
 from bot.domain.money import format_percent, format_yuan
 from bot.services.accounts import payments_since
@@ -120,54 +121,60 @@ ACCOUNT_REQUESTS: dict[str, Handler] = {
 }
 
 
+def utter_personal(dispatcher: CollectingDispatcher, topic: str, customer: Customer) -> None:
+    """The verified cardholder's own figures that belong beside the answer to `topic`."""
+    product_rules, position = rules(), customer.position
+    said = {
+        **rule_figures(product_rules), **figures(position),
+        "grace_end": say_date(position.due_date + timedelta(days=product_rules.grace_period_days)),
+        "days_until_suspension": position.days_until_suspension,
+    }
+    for response in personal_responses(topic, position):
+        dispatcher.utter_message(response=response, **said)
+
+
 class ActionExplainConsequences(BankAction):
-    """Personal facts once verified, general ones otherwise; the law only when asked."""
+    """The one consequence asked about, with the cardholder's own facts once verified."""
 
     def name(self) -> Text:
         return "action_explain_consequences"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
-        product_rules = rules()
-        facts = rule_figures(product_rules)
+        topic = consequence_topic(selected_topic(tracker, "ask_consequence"), tracker.latest_message.get("text"))
         with db() as session:
             customer = verified_customer(session, tracker)
-            if customer is None:
-                dispatcher.utter_message(response="utter_consequence_general", **facts)
-                dispatcher.utter_message(response="utter_consequence_general_next")
-            else:
-                position = customer.position
-                grace_end = position.due_date + timedelta(days=product_rules.grace_period_days)
-                extra = {
-                    "grace_end": say_date(grace_end),
-                    "days_until_suspension": position.days_until_suspension,
-                }
-                for response in consequence_responses(position):
-                    dispatcher.utter_message(response=response, **facts, **figures(position), **extra)
-            if asks_about_law(tracker.latest_message.get("text") or ""):
-                dispatcher.utter_message(response="utter_consequence_legal")
+            if customer is None or topic != OVERVIEW:  # the overview of a verified account is all personal
+                dispatcher.utter_message(response=f"utter_ask_consequence/{topic}", **rule_figures(rules()))
+            if topic == CRIME:
                 dispatcher.utter_message(response="utter_consequence_legal_relief")
+            if customer is not None:
+                utter_personal(dispatcher, topic, customer)
+            elif topic == OVERVIEW:
+                dispatcher.utter_message(response="utter_consequence_general_next")
             dispatcher.utter_message(response="utter_offer_options")
             record_contact(session, tracker, "informed", customer)
         return []
 
 
 class ActionExplainFees(BankAction):
+    """The one fee asked about; every installment rate beside its annualized rate."""
+
     def name(self) -> Text:
         return "action_explain_fees"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         product_rules = rules()
+        topic = selected_topic(tracker, "ask_fee") or "interest"
         line = template(domain, "utter_fee_rate_line")
-        fee_rates = "\n".join(  # every monthly rate beside its annualized rate, as disclosure requires
+        fee_rates = "\n".join(
             line.format(term=term, rate=format_percent(rate), annual_rate=format_percent(term_annual_rate(term, rate)))
             for term, rate in sorted(product_rules.installment_fee_rates.items())
         )
-        dispatcher.utter_message(response="utter_explain_fees", **rule_figures(product_rules))
-        dispatcher.utter_message(response="utter_explain_installment_fees", fee_rates=fee_rates)
+        dispatcher.utter_message(response=f"utter_ask_fee/{topic}", fee_rates=fee_rates, **rule_figures(product_rules))
         with db() as session:
             customer = verified_customer(session, tracker)
             if customer is not None:
-                dispatcher.utter_message(response="utter_explain_fees_personal", **figures(customer.position))
+                utter_personal(dispatcher, topic, customer)
             record_contact(session, tracker, "informed", customer)
         return []
 

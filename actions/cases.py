@@ -4,19 +4,21 @@ from __future__ import annotations
 from typing import Any, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import BankAction
-from actions.context import db, record_contact, rule_figures, rules, verified_customer
+from actions.context import Customer, db, record_contact, rule_figures, rules, say_date, today, verified_customer
 from actions.handoff import hand_off
 from actions.identity import IdentityFormValidation, explain_not_verified
-from bot.domain.money import to_money
-from bot.nlu.normalizer import normalize_amount
+from bot.domain.hardship import HardshipOffer, OfferKind, hardship_offer
+from bot.domain.money import format_yuan, to_money
+from bot.nlu.normalizer import normalize_amount, normalize_date
 from bot.services.records import open_dispute, open_hardship
 
 MIN_DESCRIPTION_CHARS = 4
+HARDSHIP_SLOTS = ("hardship_reason", "monthly_budget", "income_return", "hardship_apply")
 
 
 class ValidateDisputeForm(IdentityFormValidation):
@@ -74,13 +76,42 @@ class ValidateHardshipForm(IdentityFormValidation):
         text = str(value or "").strip()
         return {"hardship_reason": text[:2000] if text else None}
 
+    def validate_monthly_budget(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[Text, Any]:
+        """An amount, or 0 for "nothing fixed yet" (拿不出, 不确定): the question is not asked twice."""
+        amount = value if isinstance(value, (int, float)) else normalize_amount(str(value or ""))
+        return {"monthly_budget": float(amount) if amount is not None and amount > 0 else 0.0}
+
+    def validate_income_return(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[Text, Any]:
+        return {"income_return": str(value or "").strip()[:200] or "不确定"}
+
+
+def _offer(tracker: Tracker, customer: Customer) -> HardshipOffer:
+    budget = tracker.get_slot("monthly_budget")
+    income_back = normalize_date(tracker.get_slot("income_return") or "", today())
+    return hardship_offer(customer.position.outstanding_principal, to_money(budget) if budget else None,
+                          income_back, today(), rules())
+
 
 class ActionAskHardshipApply(BankAction):
     def name(self) -> Text:
         return "action_ask_hardship_apply"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
-        dispatcher.utter_message(response="utter_ask_hardship_apply", **rule_figures(rules()))
+        """The lightest arrangement that fits what they said, before any application."""
+        with db() as session:
+            customer = verified_customer(session, tracker)
+        offer = _offer(tracker, customer) if customer is not None else HardshipOffer(OfferKind.PERSONALIZED)
+        if offer.kind is OfferKind.PROMISE:
+            dispatcher.utter_message(response="utter_hardship_offer_promise", date=say_date(offer.pay_on))
+        elif offer.kind is OfferKind.INSTALLMENT:
+            dispatcher.utter_message(response="utter_hardship_offer_installment", term=offer.term_months,
+                                     budget=format_yuan(to_money(tracker.get_slot("monthly_budget"))))
+        else:
+            dispatcher.utter_message(response="utter_ask_hardship_apply", **rule_figures(rules()))
         return []
 
 
@@ -89,7 +120,7 @@ class ActionSubmitHardship(BankAction):
         return "action_submit_hardship"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
-        reset: list[EventType] = [SlotSet("hardship_reason", None), SlotSet("hardship_apply", None)]
+        reset: list[EventType] = [SlotSet(slot, None) for slot in HARDSHIP_SLOTS]
         with db() as session:
             customer = verified_customer(session, tracker)
             if customer is None:
@@ -100,10 +131,17 @@ class ActionSubmitHardship(BankAction):
                 dispatcher.utter_message(response="utter_offer_options")
                 record_contact(session, tracker, "declined", customer)
                 return reset
+            offer = _offer(tracker, customer)
+            if offer.kind is OfferKind.PROMISE:  # the promise form asks the amount, the date is theirs
+                record_contact(session, tracker, "informed", customer)
+                return reset + [SlotSet("promise_date", offer.pay_on.isoformat()), FollowupAction("promise_form")]
+            if offer.kind is OfferKind.INSTALLMENT:  # the installment form discloses every figure
+                record_contact(session, tracker, "informed", customer)
+                return reset + [SlotSet("installment_term", float(offer.term_months)), FollowupAction("installment_form")]
             budget = tracker.get_slot("monthly_budget")
+            reason = f"{tracker.get_slot('hardship_reason') or ''}（收入恢复：{tracker.get_slot('income_return') or '不确定'}）"
             application = open_hardship(
-                session, customer.account, tracker.get_slot("hardship_reason") or "", None,
-                to_money(budget) if budget else None, tracker.sender_id,
+                session, customer.account, reason, None, to_money(budget) if budget else None, tracker.sender_id,
             )
             dispatcher.utter_message(response="utter_hardship_submitted", reference=application.reference)
             return reset + hand_off(dispatcher, session, tracker, customer, "hardship")

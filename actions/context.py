@@ -108,6 +108,13 @@ def rule_figures(product_rules: ProductRules) -> dict[str, Any]:
     }
 
 
+def selected_topic(tracker: Tracker, intent: str) -> str | None:
+    """The sub-question the response selector chose for a retrieval intent (grace_days, lawsuit ...)."""
+    selector = (tracker.latest_message.get("response_selector") or {}).get(intent) or {}
+    key = (selector.get("response") or {}).get("intent_response_key") or ""
+    return key.partition("/")[2] or None
+
+
 def template(domain: dict, response: str) -> str:
     """The text of a one-line response, for actions that list several items in one message."""
     return domain["responses"][response][0]["text"]

@@ -16,6 +16,7 @@ from actions.context import db, record_contact, rules, say_date, today, verified
 from actions.identity import IdentityFormValidation, explain_not_verified
 from bot.domain.money import format_yuan, to_money
 from bot.domain.promises import PromiseProblem, check_amount, check_date, check_promise
+from bot.nlu.dates import mentions_payday
 from bot.nlu.normalizer import normalize_amount, normalize_date
 from bot.services.cases import close_promise, promise_by_reference
 from bot.services.records import record_promise
@@ -56,7 +57,8 @@ class ValidatePromiseForm(IdentityFormValidation):
     ) -> dict[Text, Any]:
         promised = normalize_date(str(value), today())
         if promised is None:
-            dispatcher.utter_message(response="utter_invalid_promise_date")
+            payday = mentions_payday(str(value))
+            dispatcher.utter_message(response="utter_ask_payday" if payday else "utter_invalid_promise_date")
             return {"promise_date": None}
         max_days = rules().promise_max_days_ahead
         problem = check_date(promised, today(), max_days)

@@ -24,9 +24,14 @@ INTERRUPTIONS: dict[str, tuple[str, ...]] = {
     "complain": ("action_file_complaint",),
     "report_fraud": ("utter_fraud_freeze", "utter_fraud_dispute_next"),
 }
+# ... except where the intent is the form's own answer: charges they did not make describe a dispute.
+TOLD_IN_THE_FORM = {("report_fraud", "dispute_form")}
 # Answered, and the form goes on.
 ASIDES: dict[str, tuple[str, ...]] = {
     "bot_challenge": ("utter_iamabot",),
+    "ask_fee": ("action_explain_fees",),
+    "ask_consequence": ("action_explain_consequences",),
+    "ask_payment_method": ("utter_payment_methods",),
 }
 
 
@@ -36,6 +41,8 @@ def render() -> str:
            "rules:"]
     for form in FORMS:
         for intent, actions in INTERRUPTIONS.items():
+            if (intent, form) in TOLD_IN_THE_FORM:
+                continue
             out += [f"  - rule: {intent} interrupts {form}", "    condition:", f"      - active_loop: {form}",
                     "    steps:", f"      - intent: {intent}", "      - action: action_deactivate_loop",
                     "      - active_loop: null", *(f"      - action: {a}" for a in actions), ""]

@@ -20,6 +20,9 @@ echo "== test stories through the dialogue policies"
   --out results/core --fail-on-prediction-errors --quiet
 "$BIN/python" -c 'import json; c = json.load(open("results/core/story_report.json"))["conversation_accuracy"]; print("test stories:", c["correct"], "of", c["total"], "correct")'
 
+echo "== held-out examples are not copies of training examples"
+"$BIN/python" scripts/heldout_overlap.py
+
 echo "== held-out NLU evaluation"
 "$BIN/python" scripts/evaluate_nlu.py --model models/assistant.tar.gz --data tests/nlu_heldout.yml
 

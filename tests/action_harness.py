@@ -17,8 +17,12 @@ from bot.settings import get_settings
 
 
 def user_event(text: str, intent: str, entities: list[dict] | None = None, metadata: dict | None = None) -> dict:
-    parse = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": entities or [],
-             "intent_ranking": [{"name": intent, "confidence": 0.99}], "metadata": metadata or {}}
+    """`intent` may be a retrieval intent with its sub-question, as the model parses it: ask_fee/grace_days."""
+    base, _, topic = intent.partition("/")
+    parse = {"text": text, "intent": {"name": base, "confidence": 0.99}, "entities": entities or [],
+             "intent_ranking": [{"name": base, "confidence": 0.99}], "metadata": metadata or {}}
+    if topic:
+        parse["response_selector"] = {base: {"response": {"intent_response_key": intent, "confidence": 0.99}}}
     return {"event": "user", "text": text, "parse_data": parse, "metadata": metadata or {}}
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import hypothesis
 import pytest
-import yaml
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("APP_ENV", "demo")  # the tests run the demo configuration, as `make run` does
@@ -16,6 +15,7 @@ from bot.data.db import migrate, session_factory, session_scope  # noqa: E402
 from bot.data.seed import seed_demo  # noqa: E402
 from bot.domain.product_rules import ProductRules, load_rules  # noqa: E402
 from bot.settings import get_settings  # noqa: E402
+from tests.domain_files import full_domain  # noqa: E402
 from tests.servers import assistant  # noqa: E402,F401  (the real Rasa and action servers, once per session)
 
 # Property tests explore new examples on a developer's machine; CI replays a fixed set, so a run
@@ -34,8 +34,7 @@ def rules() -> ProductRules:
 
 @pytest.fixture(scope="session")
 def domain() -> dict:
-    with open(REPO / "domain.yml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return full_domain()
 
 
 @pytest.fixture(scope="session")

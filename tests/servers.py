@@ -14,14 +14,16 @@ import socket
 import subprocess
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 import yaml
 
-from bot.clock import bank_today
+from bot.clock import bank_today, now_in_bank_tz
 from bot.data.db import migrate, session_factory, session_scope
 from bot.data.seed import seed_demo
 
@@ -51,13 +53,22 @@ def _wait(url: str, process: subprocess.Popen, log: Path, seconds: int) -> None:
     raise RuntimeError(f"{url} did not come up in {seconds}s:\n{log.read_text()[-3000:]}")
 
 
-def _always_open_rules(folder: Path) -> Path:
-    """The bank's rules with agents on duty all day, so a handoff queues whatever the hour."""
+ALWAYS_OPEN = {"start": "00:00", "end": "23:59:59"}
+
+
+def _write_rules(path: Path, service_hours: dict[str, str]) -> Path:
+    """The bank's rules with these service hours (the action server reads the file again on change)."""
     rules = yaml.safe_load((REPO / "bot" / "product_rules.yml").read_text(encoding="utf-8"))
-    rules["service_hours"] = {"start": "00:00", "end": "23:59:59"}
-    path = folder / "product_rules.yml"
+    rules["service_hours"] = service_hours
     path.write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def _closed_now() -> dict[str, str]:
+    """A one-minute service window six hours away: whatever the hour the tests run, agents are off duty."""
+    start = (now_in_bank_tz() + timedelta(hours=6)).replace(second=0, microsecond=0)
+    start = min(start, start.replace(hour=23, minute=58))
+    return {"start": start.strftime("%H:%M"), "end": (start + timedelta(minutes=1)).strftime("%H:%M")}
 
 
 @dataclass
@@ -81,6 +92,16 @@ class Assistant:
         with urllib.request.urlopen(f"{self.rasa_url}/conversations/{sender}/tracker?token={TOKEN}", timeout=30) as r:
             return json.loads(r.read())
 
+    @contextmanager
+    def outside_service_hours(self) -> Iterator[None]:
+        """Agents off duty for the length of a test; on duty all day again afterwards."""
+        path = Path(self.env["PRODUCT_RULES_PATH"])
+        _write_rules(path, _closed_now())
+        try:
+            yield
+        finally:
+            _write_rules(path, ALWAYS_OPEN)
+
     def sessions(self):
         return session_factory(self.database_url)
 
@@ -98,7 +119,7 @@ def assistant(tmp_path_factory) -> Iterator[Assistant]:
     env = {
         **os.environ,
         "APP_ENV": "demo",
-        "PRODUCT_RULES_PATH": str(_always_open_rules(tmp)),
+        "PRODUCT_RULES_PATH": str(_write_rules(tmp / "product_rules.yml", ALWAYS_OPEN)),
         "DATABASE_URL": database_url,
         "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",

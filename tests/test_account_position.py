@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from bot.domain.account_position import PaymentLine, compute_position
-from bot.domain.consequences import asks_about_law, consequence_responses
+from bot.domain.consequences import asks_about_crime, consequence_responses, consequence_topic
 
 D = Decimal
 TODAY = date(2026, 11, 23)
@@ -87,7 +87,17 @@ def test_consequences_follow_the_facts(rules):
     assert consequence_responses(position(rules, "3450.50", "345.05", 5, [(3, "1000")])) == ["utter_consequence_current"]
 
 
-@pytest.mark.parametrize("text, legal", [("会被起诉吗", True), ("不还会坐牢吗", True), ("恶意透支是什么", True),
-                                         ("会影响征信吗", False), ("卡会被停吗", False), ("", False)])
-def test_law_is_discussed_only_when_asked(text, legal):
-    assert asks_about_law(text) is legal
+@pytest.mark.parametrize("text, crime", [("会被起诉吗", False), ("不还会坐牢吗", True), ("恶意透支是什么", True),
+                                         ("会被抓吗", True), ("我会抓紧还", False), ("会影响征信吗", False), ("", False)])
+def test_crime_words_are_recognized(text, crime):
+    assert asks_about_crime(text) is crime
+
+
+@pytest.mark.parametrize("selected, text, topic", [
+    ("lawsuit", "会被起诉吗", "lawsuit"),        # being sued: civil facts
+    ("lawsuit", "会被起诉坐牢吗", "crime"),       # the cardholder's words are about crime
+    ("crime", "法院会判我吗", "overview"),         # the model said crime, the words do not
+    (None, "逾期会怎样", "overview"),
+])
+def test_the_topic_answered_follows_the_question(selected, text, topic):
+    assert consequence_topic(selected, text) == topic

@@ -285,29 +285,65 @@ def test_fee_waiver_is_recorded_for_review(database_url, sessions, domain):
 
 def test_consequences_are_general_before_verification(database_url, domain):
     _, messages = run_action(ActionExplainConsequences(), make_tracker(intent="ask_consequence", text="逾期有什么后果"), domain)
-    assert responses_of(messages) == ["utter_consequence_general", "utter_consequence_general_next", "utter_offer_options"]
+    assert responses_of(messages) == ["utter_ask_consequence/overview", "utter_consequence_general_next", "utter_offer_options"]
     text = "".join(texts_of(messages, domain))
     assert "0.05%" in text and "5年" in text and "60天" in text and "12,680" not in text
 
 
-def test_consequences_are_personal_once_verified(database_url, domain):
-    tracker = make_tracker(slots=verified_slots("C0001"), intent="ask_consequence", text="会影响征信吗")
+def test_the_overview_is_all_personal_once_verified(database_url, domain):
+    tracker = make_tracker(slots=verified_slots("C0001"), intent="ask_consequence/overview", text="逾期了会怎样")
     _, messages = run_action(ActionExplainConsequences(), tracker, domain)
     assert responses_of(messages)[:3] == ["utter_consequence_reported", "utter_consequence_costs", "utter_consequence_card_countdown"]
     text = "".join(texts_of(messages, domain))
     assert "逾期35天" in text and "221.90" in text and "还有26天" in text
-    assert "utter_consequence_legal" not in responses_of(messages)
 
 
-def test_law_is_stated_only_when_asked(database_url, domain):
-    _, messages = run_action(ActionExplainConsequences(), make_tracker(intent="ask_consequence", text="不还会坐牢吗"), domain)
-    assert "utter_consequence_legal" in responses_of(messages)
+@pytest.mark.parametrize("intent, text, answer, personal", [
+    ("ask_consequence/credit_report", "会影响征信吗", "保留5年", "utter_consequence_reported"),
+    ("ask_consequence/card_suspension", "卡会被停吗", "60天", "utter_consequence_card_countdown"),
+    ("ask_consequence/children", "会影响孩子考公吗", "本人", None),
+    ("ask_consequence/blacklist", "会进黑名单吗", "没有官方", "utter_consequence_reported"),
+])
+def test_each_consequence_question_gets_its_own_answer_and_the_figures_that_belong(
+        database_url, domain, intent, text, answer, personal):
+    tracker = make_tracker(slots=verified_slots("C0001"), intent=intent, text=text)
+    _, messages = run_action(ActionExplainConsequences(), tracker, domain)
+    names = responses_of(messages)
+    assert names[0] == f"utter_{intent}" and answer in texts_of(messages, domain)[0]
+    assert (names[1] == personal) if personal else names[1] == "utter_offer_options"
+    assert "utter_ask_consequence/crime" not in names
+
+
+def test_being_sued_gets_the_civil_facts_never_the_criminal_ones(database_url, domain):
+    _, messages = run_action(ActionExplainConsequences(),
+                             make_tracker(intent="ask_consequence/lawsuit", text="会被起诉吗"), domain)
+    text = "".join(texts_of(messages, domain))
+    assert "民事诉讼" in text and "刑法" not in text and "恶意透支" not in text
+
+
+@pytest.mark.parametrize("intent", ["ask_consequence/crime", "ask_consequence/lawsuit", "ask_consequence"])
+def test_crime_is_stated_only_when_asked_about_crime(database_url, domain, intent):
+    _, messages = run_action(ActionExplainConsequences(), make_tracker(intent=intent, text="不还会坐牢吗"), domain)
+    assert responses_of(messages)[:2] == ["utter_ask_consequence/crime", "utter_consequence_legal_relief"]
+    _, messages = run_action(ActionExplainConsequences(), make_tracker(intent="ask_consequence/crime", text="我会抓紧还"), domain)
+    assert "utter_ask_consequence/crime" not in responses_of(messages)
+
+
+@pytest.mark.parametrize("intent, answer", [
+    ("ask_fee/grace_days", "3天宽限期"), ("ask_fee/annual_fee", "领用合约"), ("ask_fee/late_fee", "5%"),
+    ("ask_fee/installment_fee", "年化利率14.33%"), ("ask_fee/compound_interest", "0.05%"),
+])
+def test_each_fee_question_gets_its_own_answer(database_url, domain, intent, answer):
+    _, messages = run_action(ActionExplainFees(), make_tracker(intent=intent), domain)
+    assert responses_of(messages) == [f"utter_{intent}"] and answer in texts_of(messages, domain)[0]
 
 
 def test_fees_show_the_rates_from_the_rules(database_url, domain):
     _, messages = run_action(ActionExplainFees(), make_tracker(slots=verified_slots(), intent="ask_fee"), domain)
     text = "".join(texts_of(messages, domain))
-    assert "每日0.05%" in text and "5%" in text and "221.90" in text
+    assert "每日0.05%" in text and "221.90" in text and "63.40" in text  # their own figures, once verified
+    _, messages = run_action(ActionExplainFees(), make_tracker(intent="ask_fee/installment_fee"), domain)
+    text = "".join(texts_of(messages, domain))
     # every installment rate stands beside its annualized rate (the disclosure rule)
     assert "12期：每月0.66%，年化利率14.31%" in text and "3期：每月0.75%，年化利率13.45%" in text
 
@@ -435,7 +471,7 @@ def test_promise_below_minimum_is_explained_and_recorded(database_url, sessions,
     promise = one(sessions, PromiseToPay)
     assert promise.amount == Decimal("500.00") and promise.below_minimum and promise.promised_date.isoformat() == when
     assert messages[1]["reference"] == promise.reference
-    assert slots_of(events) == {"promise_amount": None, "promise_date": None}
+    assert slots_of(events) == {"promise_amount": None, "promise_date": None, "promise_to_replace": None}
 
 
 # --- disputes, hardship, complaints, handoff --------------------------------------------------------
@@ -457,16 +493,33 @@ def test_hardship_reason_is_taken_from_what_was_said(database_url, domain):
     events, messages = run_action(ValidateHardshipForm(), tracker, domain)
     assert slots_of(events)["hardship_reason"] == "我失业半年了实在还不上"
     assert responses_of(messages) == ["utter_hardship_empathy"]
-    assert slots_of(events)["requested_slot"] == "hardship_apply"
-    _, messages = run_action(ActionAskHardshipApply(), make_tracker(), domain)
-    assert "60个月" in texts_of(messages, domain)[0]
+    assert slots_of(events)["requested_slot"] == "monthly_budget"  # income, budget, income back: then an offer
+
+
+@pytest.mark.parametrize("budget, income_return, offered", [
+    (0.0, "不确定", "60个月"),               # nothing fits: a personalized plan, decided by an agent
+    (1200.0, "不确定", "最短12期"),           # DOMAIN check values: 12 months is 1,140.35 a month
+    (0.0, "下周五发工资", "还款的承诺"),      # a short delay: a promise to pay on that day
+])
+def test_hardship_asks_before_it_proposes_the_lightest_arrangement(database_url, domain, budget, income_return, offered):
+    tracker = make_tracker(slots={**verified_slots(), "monthly_budget": budget, "income_return": income_return})
+    _, messages = run_action(ActionAskHardshipApply(), tracker, domain)
+    assert offered in texts_of(messages, domain)[0]
+
+
+def test_a_short_delay_in_hardship_becomes_a_promise_form_with_their_date(database_url, domain):
+    tracker = make_tracker(slots={**verified_slots(), "hardship_reason": "工资晚发", "monthly_budget": 0.0,
+                                  "income_return": "10天后", "hardship_apply": True})
+    events, _ = run_action(ActionSubmitHardship(), tracker, domain)
+    assert slots_of(events)["promise_date"] == (bank_today() + timedelta(days=10)).isoformat()
+    assert events[-1] == {"event": "followup", "name": "promise_form", "timestamp": None}
 
 
 def test_hardship_application_is_handed_to_an_agent(database_url, sessions, domain):
     tracker = make_tracker(slots={**verified_slots(), "hardship_reason": "生病住院", "hardship_apply": True},
                            history=[user_event("生病住院了，活不下去了", "report_hardship")])
     events, messages = run_action(ActionSubmitHardship(), tracker, domain)
-    assert one(sessions, HardshipApplication).reason == "生病住院"
+    assert one(sessions, HardshipApplication).reason == "生病住院（收入恢复：不确定）"
     handoff = one(sessions, HandoffRequest)
     assert handoff.reason == "hardship" and handoff.summary["sentiment"] == "distressed"
     assert not any(e["event"] == "pause" for e in events)  # the assistant keeps answering while they wait

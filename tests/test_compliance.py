@@ -1,8 +1,9 @@
 """Every response the assistant can send is scanned for threats, shaming and invented rules."""
+import ast
+import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.domain.compliance import (
     find_forbidden,
@@ -13,18 +14,13 @@ from bot.domain.compliance import (
     mask_text,
 )
 from bot.domain.product_rules import ProductRulesError, load_rules
+from tests.domain_files import response_texts
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def all_response_texts() -> list[tuple[str, str]]:
-    domain = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
-    texts = []
-    for name, variants in domain["responses"].items():
-        for variant in variants:
-            texts.append((name, variant.get("text", "")))
-            texts += [(name, button["title"]) for button in variant.get("buttons", [])]
-    return texts
+    return response_texts()
 
 
 @pytest.mark.parametrize("name, text", all_response_texts())
@@ -32,7 +28,46 @@ def test_no_response_threatens_shames_or_invents(name, text):
     assert find_forbidden(text) == [], f"{name}: {text}"
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
+_JS_STRING = re.compile(r"([\"'`])((?:(?!\1)[^\\\n]|\\.)*)\1")
+_HTML_TEXT = re.compile(r">([^<]+)<")
+
+
+def notice_and_page_texts() -> list[tuple[str, str]]:
+    """Every Chinese string the gateway, the services and the pages can show: notices, banners, labels."""
+    texts = []
+    for path in [*(REPO / "bot" / "services").glob("*.py"), *(REPO / "api").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and CJK.search(node.value):
+                texts.append((path.name, node.value))
+    for path in [*(REPO / "api" / "static").glob("*.js"), *(REPO / "api" / "static").glob("*.html")]:
+        source = path.read_text(encoding="utf-8")
+        found = [m.group(2) for m in _JS_STRING.finditer(source)] + _HTML_TEXT.findall(source)
+        texts += [(path.name, text) for text in found if CJK.search(text)]
+    return texts
+
+
+@pytest.mark.parametrize("where, text", notice_and_page_texts())
+def test_no_notice_banner_or_label_threatens_shames_or_claims(where, text):
+    assert find_forbidden(text) == [], f"{where}: {text}"
+
+
+def test_the_scan_reads_the_notices_and_the_pages():
+    wheres = {where for where, _ in notice_and_page_texts()}
+    assert {"conversations.py", "widget.js", "agent.js", "index.html"} <= wheres
+
+
+CRIMINAL = re.compile(r"刑法|恶意透支|犯罪|公诉|刑事")
+
+
+def test_criminal_facts_appear_only_in_the_answer_to_a_crime_question():
+    criminal = {name for name, text in all_response_texts() if CRIMINAL.search(text)}
+    assert criminal == {"utter_ask_consequence/crime", "utter_consequence_legal_relief"}
+
+
 def test_scan_catches_what_it_must():
+    assert find_forbidden("并没有官方的“黑名单”，征信如实记录") == []
+    assert find_forbidden("逾期会进黑名单") == ["黑名单"]
     assert find_forbidden("再不还就让你坐牢，通知你家人") == ["坐牢", "通知你家人"]
     assert find_forbidden("你这个老赖，后果自负") == ["后果自负", "老赖"]
     assert find_forbidden("办理后保证停息") == ["保证停息"]

@@ -6,15 +6,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.domain.compliance import find_forbidden
 from bot.domain.wording import format_date
+from tests.domain_files import response_texts
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 12, 1)
 # A plan being confirmed and the tables of plans and rates may be long: they are read line by line.
-LISTINGS = {"utter_ask_installment_confirmed", "utter_installment_options", "utter_explain_installment_fees"}
+LISTINGS = {"utter_ask_installment_confirmed", "utter_installment_options", "utter_ask_fee/installment_fee", "utter_ask_consequence/overview",
+            "utter_ask_consequence/crime"}
 MAX_BUBBLE = 120
 # The longest a placeholder is written: a reference, a date, a count, a rate, else an amount.
 TYPICAL = {"reference": "HND20261201ABCDEF", "card_last4": "6217", "channel": "手机银行"}
@@ -44,8 +45,7 @@ def test_dates_are_written_as_a_person_writes_them(day, written):
 
 
 def _responses() -> list[tuple[str, str]]:
-    domain = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
-    return [(name, v["text"]) for name, variants in domain["responses"].items() for v in variants if v.get("text")]
+    return [(name, text) for name, text in response_texts() if text and not text.startswith("http")]
 
 
 @pytest.mark.parametrize("name, text", _responses())

@@ -63,8 +63,8 @@ class RasaClient:
         if start is None:
             return None
         replies: list[dict[str, Any]] = []
-        for event in events[start + 1:]:
-            if event.get("event") == "user":
+        for event in events[start + 1:]:  # a message answered part by part is several user events
+            if event.get("event") == "user" and (event.get("metadata") or {}).get("message_id") != message_id:
                 break
             if event.get("event") == "bot":
                 data = event.get("data") or {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time, timedelta
 from decimal import Decimal
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -97,11 +98,15 @@ def _lock_policy(raw: dict[str, Any], max_failures: int) -> LockPolicy:
 
 
 def load_rules(path: str | Path | None = None) -> ProductRules:
-    """Read the rules from `path`, or from the file the settings name (PRODUCT_RULES_PATH)."""
-    return _load(str(path or get_settings().product_rules_path))
+    """Read the rules from `path`, or from the file the settings name (PRODUCT_RULES_PATH).
+
+    Read again when the file changes, so a bank's edit takes effect without a restart.
+    """
+    path = str(path or get_settings().product_rules_path)
+    return _load(path, os.stat(path).st_mtime_ns)
 
 
 @lru_cache(maxsize=8)
-def _load(path: str) -> ProductRules:
+def _load(path: str, modified: int) -> ProductRules:
     with open(path, encoding="utf-8") as handle:
         return ProductRules.from_mapping(yaml.safe_load(handle) or {})

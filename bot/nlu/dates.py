@@ -20,11 +20,21 @@ RELATIVE_DAYS = {
 }
 WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _WEEK = "(?:周|星期|礼拜)"
+WEEKEND = 5  # 周末 is the coming Saturday (Sunday itself when said on a Sunday)
+MID_MONTH = 15  # 月中
 _THIS = "(?:这个|这|本)"
 _NEXT = "(?:下个|下)"
 _AFTER = "(?:以后|之后|后)"
 _N = "[0-9零〇一二两三四五六七八九十]+"
 _YEAR = "[0-9零〇一二三四五六七八九]{4}"
+
+
+_PAYDAY = re.compile(r"发工资|发薪|工资到账|开工资|出粮|发钱|工资下来|工资发")
+
+
+def mentions_payday(text: str) -> bool:
+    """发工资那天 names a day only the cardholder knows: ask which day of the month it is."""
+    return bool(_PAYDAY.search(text or ""))
 
 
 def today_in_shanghai() -> date:
@@ -95,6 +105,10 @@ _RULES: list[tuple[str, _Resolver]] = [
     (f"{_THIS}?{_WEEK}(?P<wd>[一二三四五六日天])",
      lambda m, t: _weekday_on_or_after(WEEKDAYS[m["wd"]], t)),
     (f"{_NEXT}{_WEEK}", lambda m, t: t + timedelta(days=7)),
+    (f"{_THIS}?{_WEEK}末", lambda m, t: _weekday_on_or_after(WEEKEND, t) if t.weekday() != 6 else t),
+    (f"{_NEXT}{_WEEK}末", lambda m, t: _weekday_next_week(WEEKEND, t)),
+    (f"{_THIS}?月中", lambda m, t: _day_ahead(MID_MONTH, t)),
+    (f"{_NEXT}月中", lambda m, t: _day_of(_next_month(t), MID_MONTH)),
     (f"{_THIS}?月[底末]", lambda m, t: _last_day(t.year, t.month)),
     (f"{_NEXT}月[底末]", lambda m, t: _last_day(_next_month(t).year, _next_month(t).month)),
     (f"{_NEXT}月初", lambda m, t: _next_month(t)),

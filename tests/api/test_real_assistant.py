@@ -142,3 +142,52 @@ def test_after_an_agent_closes_the_assistant_answers_again(real):
     assert closed.json()["state"]["mode"] == "closed"
     assert "不是真人" in " ".join(m["text"] for m in say(client, chat, "你是机器人吗"))
     assert state(client, chat)["mode"] == "bot"
+
+
+# --- never silent, whatever the mode; nothing promised that the bank cannot keep ------------------
+
+def test_never_silent_while_waiting_for_a_callback_even_in_distress(real, assistant):
+    client, _ = real
+    chat = start_chat(client, "C0001")
+    with assistant.outside_service_hours():
+        replies = say(client, chat, "转人工")
+        assert state(client, chat)["mode"] == "callback"
+        assert "回电" in " ".join(m["text"] for m in replies)
+        care = " ".join(m["text"] for m in say(client, chat, "我真的活不下去了"))
+    assert "12356" in care and "110" in care
+    assert not re.search(r"\d+\.\d{2}元", care)  # never a figure to someone in distress
+    asked = " ".join(m["text"] for m in say(client, chat, "我还要等多久"))
+    assert asked, "a question while waiting for a callback gets an answer"
+
+
+def test_an_anonymous_visitor_out_of_hours_is_told_the_hours_not_promised_a_call(real, assistant):
+    client, _ = real
+    chat = start_chat(client)
+    with assistant.outside_service_hours():
+        reply = " ".join(m["text"] for m in say(client, chat, "我要找人工客服"))
+    assert "服务时间" in reply and "再来" in reply
+    assert "回电" not in reply and "联系您" not in reply
+    assert state(client, chat)["mode"] == "bot"
+    assert " ".join(m["text"] for m in say(client, chat, "你是机器人吗")), "the assistant still answers"
+
+
+def test_stolen_card_hears_how_to_freeze_it_before_any_question(real):
+    client, _ = real
+    chat = start_chat(client)
+    replies = [m["text"] for m in say(client, chat, "我的信用卡被盗刷了，有几笔不是我消费的")]
+    assert replies and "冻结" in replies[0] and "挂失" in replies[0]
+    questions = [i for i, text in enumerate(replies) if "末四位" in text or "后六位" in text]
+    assert not questions or questions[0] > 0
+
+
+def test_the_agent_hears_the_cardholder_when_holding_the_conversation(real):
+    client, settings = real
+    chat = start_chat(client, "C0002")
+    say(client, chat, "转人工")
+    agent1 = agent_headers(settings, "agent1")
+    item = next(i for i in client.get("/api/agent/queue", headers=agent1).json()["items"]
+                if i["conversation_id"] == chat.conversation_id)
+    assert client.post(f"/api/agent/handoffs/{item['handoff_id']}/claim", headers=agent1).status_code == 200
+    assert say(client, chat, "我想先还一部分") == []  # the agent answers now, not the bot
+    detail = client.get(f"/api/agent/conversations/{chat.conversation_id}", headers=agent1).json()
+    assert detail["messages"][-1]["text"] == "我想先还一部分" and detail["state"]["mode"] == "agent"

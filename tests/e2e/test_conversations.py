@@ -120,3 +120,33 @@ def test_bad_input_gets_a_sensible_reply(assistant, sender, message):
     assert replies and all(r.get("text") for r in replies)
     # and the conversation still works afterwards
     assert "不是真人" in texts(assistant.say(sender, "你是机器人吗"))
+
+
+# --- several things in one message, real-life situations --------------------------------------------
+
+def test_a_stolen_card_and_a_question_in_one_message_are_both_answered_the_card_first(assistant, sender):
+    replies = [r.get("text", "") for r in assistant.say(sender, "我的信用卡被盗刷了！另外问一下，逾期会上征信吗？")]
+    freeze = next(i for i, text in enumerate(replies) if "冻结" in text)
+    credit = next(i for i, text in enumerate(replies) if "征信" in text and "保留5年" in text)
+    assert freeze < credit
+
+
+def test_a_question_and_a_promise_in_one_message_are_both_handled(assistant, sender):
+    reply = texts(assistant.say(sender, "会被起诉吗？我下周五先还2000"))
+    assert "民事诉讼" in reply and "恶意透支" not in reply  # the civil facts, never the criminal ones
+    assert "末四位" in reply  # the promise form begins with who they are
+    verify(assistant, sender)
+    events = assistant.tracker(sender)["events"]
+    assert any(e.get("event") == "active_loop" and e.get("name") == "promise_form" for e in events)
+
+
+def test_distress_outranks_everything_in_the_message(assistant, sender):
+    bind_conversation(sender, "C0001", assistant.database_url)
+    reply = texts(assistant.say(sender, "我欠了这么多钱，真的不想活了，利息怎么算的"))
+    assert "12356" in reply and "12,680" not in reply and "0.05%" not in reply
+
+
+def test_a_contact_preference_is_recorded_without_a_call(assistant, sender):
+    bind_conversation(sender, "C0001", assistant.database_url)
+    reply = texts(assistant.say(sender, "别再给我打电话了，有事发短信"))
+    assert "记录" in reply and "回电" not in reply
