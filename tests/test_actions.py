@@ -463,6 +463,15 @@ def test_promise_dates_are_validated(database_url, domain):
     assert responses_of(messages) == ["utter_promise_date_too_far"]
 
 
+def test_payday_is_asked_as_a_day_of_the_month(database_url, domain):
+    events, messages = run_action(ValidatePromiseForm(), form_tracker(
+        "promise_form", {"promise_date": "发工资那天"}, slots=verified_slots()), domain)
+    assert slots_of(events)["promise_date"] is None and responses_of(messages) == ["utter_ask_payday"]
+    events, _ = run_action(ValidatePromiseForm(), form_tracker(
+        "promise_form", {"promise_date": "周末"}, slots=verified_slots()), domain)
+    assert slots_of(events)["promise_date"] is not None
+
+
 def test_promise_below_minimum_is_explained_and_recorded(database_url, sessions, domain):
     when = (bank_today() + timedelta(days=2)).isoformat()
     tracker = make_tracker(slots={**verified_slots(), "promise_amount": "500.00", "promise_date": when})

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot.nlu.dates import mentions_payday
 from bot.nlu.normalizer import (
     FoundEntity,
     extract_entities,
@@ -226,7 +227,17 @@ DATES = [
     ("两个星期后", date(2026, 12, 7)),
     ("一个月后", date(2026, 12, 23)),
     ("下个月", date(2026, 12, 23)),
+    ("周末", date(2026, 11, 28)),  # the coming Saturday
+    ("这周末", date(2026, 11, 28)),
+    ("下周末", date(2026, 12, 5)),
+    ("月中", date(2026, 12, 15)),  # on the 23rd this month's 15th has passed: next month's
+    ("下个月中", date(2026, 12, 15)),
+    ("１５号", date(2026, 12, 15)),  # full-width digits
+    ("下个月１０号", date(2026, 12, 10)),
+    ("３天后", date(2026, 11, 26)),
     # Whole sentences: the one date in them.
+    ("我周末就还", date(2026, 11, 28)),
+    ("月底发工资就还", date(2026, 11, 30)),
     ("我明天还", date(2026, 11, 24)),
     ("下周五之前还清", date(2026, 12, 4)),
     ("能不能宽限到15号", date(2026, 12, 15)),
@@ -289,6 +300,8 @@ NOT_DATES = [
     "没钱",
     "1.5万",
     "到时候再说",
+    "发工资那天",  # only the cardholder knows the day: the promise form asks it (mentions_payday)
+    "过几天",
 ]
 
 
@@ -554,3 +567,8 @@ def test_user_dictionary_is_loaded_when_present(tmp_path) -> None:
     userdict.write_text("分期还款 1000 n\n", encoding="utf-8")
     found = extract_entities("分期还款12期", MONDAY, userdict=userdict)
     assert [(e.entity, e.value) for e in found] == [("installment_term", 12)]
+
+
+@pytest.mark.parametrize(("text", "payday"), [("发工资那天还", True), ("等工资到账", True), ("下周五", False), ("", False)])
+def test_a_payday_is_recognized_so_its_day_can_be_asked(text: str, payday: bool) -> None:
+    assert mentions_payday(text) is payday

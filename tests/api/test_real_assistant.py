@@ -129,14 +129,20 @@ def test_a_typed_command_reaches_the_assistant_as_words_a_button_as_a_command(re
     assert all(e.get("value") is None or e.get("name") != "customer_id" for e in events if e.get("event") == "slot")
 
 
-def test_after_an_agent_closes_the_assistant_answers_again(real):
-    client, settings = real
+def claimed_by_an_agent(client, settings):
+    """A signed-in cardholder's conversation, handed to a person and claimed by agent1."""
     chat = start_chat(client, "C0002")
     say(client, chat, "转人工")
     agent1 = agent_headers(settings, "agent1")
     item = next(i for i in client.get("/api/agent/queue", headers=agent1).json()["items"]
                 if i["conversation_id"] == chat.conversation_id)
     assert client.post(f"/api/agent/handoffs/{item['handoff_id']}/claim", headers=agent1).status_code == 200
+    return chat, agent1
+
+
+def test_after_an_agent_closes_the_assistant_answers_again(real):
+    client, settings = real
+    chat, agent1 = claimed_by_an_agent(client, settings)
     closed = client.post(f"/api/agent/conversations/{chat.conversation_id}/close", headers=agent1,
                          json={"outcome": "resolved"})
     assert closed.json()["state"]["mode"] == "closed"
@@ -182,12 +188,7 @@ def test_stolen_card_hears_how_to_freeze_it_before_any_question(real):
 
 def test_the_agent_hears_the_cardholder_when_holding_the_conversation(real):
     client, settings = real
-    chat = start_chat(client, "C0002")
-    say(client, chat, "转人工")
-    agent1 = agent_headers(settings, "agent1")
-    item = next(i for i in client.get("/api/agent/queue", headers=agent1).json()["items"]
-                if i["conversation_id"] == chat.conversation_id)
-    assert client.post(f"/api/agent/handoffs/{item['handoff_id']}/claim", headers=agent1).status_code == 200
+    chat, agent1 = claimed_by_an_agent(client, settings)
     assert say(client, chat, "我想先还一部分") == []  # the agent answers now, not the bot
     detail = client.get(f"/api/agent/conversations/{chat.conversation_id}", headers=agent1).json()
     assert detail["messages"][-1]["text"] == "我想先还一部分" and detail["state"]["mode"] == "agent"
