@@ -110,9 +110,11 @@ def rule_figures(product_rules: ProductRules) -> dict[str, Any]:
 
 def selected_topic(tracker: Tracker, intent: str) -> str | None:
     """The sub-question the response selector chose for a retrieval intent (grace_days, lawsuit ...)."""
-    selector = (tracker.latest_message.get("response_selector") or {}).get(intent) or {}
+    selectors = tracker.latest_message.get("response_selector") or {}
+    selector = selectors.get(intent) or selectors.get("default") or {}  # one selector serves both intents
     key = (selector.get("response") or {}).get("intent_response_key") or ""
-    return key.partition("/")[2] or None
+    base, _, topic = key.partition("/")
+    return topic if base == intent and topic else None
 
 
 def template(domain: dict, response: str) -> str:

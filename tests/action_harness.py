@@ -22,7 +22,7 @@ def user_event(text: str, intent: str, entities: list[dict] | None = None, metad
     parse = {"text": text, "intent": {"name": base, "confidence": 0.99}, "entities": entities or [],
              "intent_ranking": [{"name": base, "confidence": 0.99}], "metadata": metadata or {}}
     if topic:
-        parse["response_selector"] = {base: {"response": {"intent_response_key": intent, "confidence": 0.99}}}
+        parse["response_selector"] = {"default": {"response": {"intent_response_key": intent, "confidence": 0.99}}}
     return {"event": "user", "text": text, "parse_data": parse, "metadata": metadata or {}}
 
 

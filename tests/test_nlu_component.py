@@ -226,3 +226,12 @@ def test_rasa_loads_it_from_a_trained_model(tmp_path: Path) -> None:
         ExecutionContext(GraphSchema({}), "test-model"),
     )
     assert isinstance(loaded, ChineseEntityNormalizer)
+
+
+def test_the_context_rules_win_over_a_learned_type(normalizer: ChineseEntityNormalizer) -> None:
+    """DIET once tagged the card and ID digits of one message as amounts; verification failed."""
+    text = "卡号尾号8848，身份证后六位200315"
+    entities = run(normalizer, text, diet("amount", text, "8848"), diet("amount", text, "200315"))
+    assert sorted((e["entity"], e["value"]) for e in entities) == [("card_last4", "8848"), ("id_last6", "200315")]
+    text = "明天还三千五"  # where the rules agree, DIET's entity stands
+    assert [e["extractor"] for e in run(normalizer, text, diet("amount", text, "三千五"))][0] == "DIETClassifier"

@@ -150,3 +150,23 @@ def test_a_contact_preference_is_recorded_without_a_call(assistant, sender):
     bind_conversation(sender, "C0001", assistant.database_url)
     reply = texts(assistant.say(sender, "别再给我打电话了，有事发短信"))
     assert "记录" in reply and "回电" not in reply
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("宽限期有几天", "3天宽限期"),
+    ("年费多少钱", "领用合约"),
+    ("会不会被限制高消费", "执行阶段"),
+    ("会影响孩子考公吗", "本人"),
+    ("你们会上门催收吗", "不允许暴力"),
+])
+def test_each_question_gets_its_own_short_answer(assistant, sender, question, answer):
+    reply = texts(assistant.say(sender, question))
+    assert answer in reply and "恶意透支" not in reply
+
+
+def test_a_short_delay_is_offered_a_promise_not_a_plan(assistant, sender):
+    bind_conversation(sender, "C0001", assistant.database_url)
+    reply = texts(assistant.say(sender, "我这个月工资还没发，能不能晚几天还"))
+    assert "个性化分期" not in reply
+    events = assistant.tracker(sender)["events"]
+    assert any(e.get("event") == "active_loop" and e.get("name") == "promise_form" for e in events)
