@@ -572,3 +572,8 @@ def test_user_dictionary_is_loaded_when_present(tmp_path) -> None:
 @pytest.mark.parametrize(("text", "payday"), [("发工资那天还", True), ("等工资到账", True), ("下周五", False), ("", False)])
 def test_a_payday_is_recognized_so_its_day_can_be_asked(text: str, payday: bool) -> None:
     assert mentions_payday(text) is payday
+
+
+@pytest.mark.parametrize(("text", "card"), [("我卡的后四位是6217", "6217"), ("卡是0310结尾的", "0310")])
+def test_card_digits_after_a_word_jieba_glues_to_card(text: str, card: str) -> None:
+    assert [(e.entity, e.value) for e in extract_entities(text, MONDAY)] == [("card_last4", card)]

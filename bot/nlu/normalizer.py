@@ -227,6 +227,8 @@ def _in(*words: str, op: str | None = None) -> dict[str, Any]:
     return spec
 
 
+# jieba glues 卡 to its neighbours (我卡的, 卡是0310): any token holding 卡 names the card.
+_CARD_TOKEN = {"TEXT": {"REGEX": "卡"}}
 _YUAN = _in("块", "元", "圆")
 _QIAN = _in("钱", "整", op="?")
 _AFTER = _in("后", "以后", "之后")
@@ -269,6 +271,7 @@ PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
     ],
     CARD: [
         [_in(*CARD_WORDS), *_FILLERS, _DIGITS4],
+        [_CARD_TOKEN, *_FILLERS, _DIGITS4],
         [_DIGITS4, _in("的", op="?"), _in("那张", "这张", op="?"), _in(*CARD_WORDS)],
     ],
     ID: [
