@@ -11,7 +11,8 @@ from rasa_sdk.types import DomainDict
 from actions.base import BankAction
 from actions.context import Customer, db, record_contact, rule_figures, rules, say_date, today, verified_customer
 from actions.handoff import hand_off
-from actions.identity import IdentityFormValidation, explain_not_verified
+from actions.situations import last_text_of
+from actions.identity import TaskFormValidation, explain_not_verified
 from bot.domain.hardship import HardshipOffer, OfferKind, hardship_offer
 from bot.domain.money import format_yuan, to_money
 from bot.nlu.normalizer import normalize_amount, normalize_date
@@ -21,7 +22,7 @@ MIN_DESCRIPTION_CHARS = 4
 HARDSHIP_SLOTS = ("hardship_reason", "monthly_budget", "income_return", "hardship_apply")
 
 
-class ValidateDisputeForm(IdentityFormValidation):
+class ValidateDisputeForm(TaskFormValidation):
     def name(self) -> Text:
         return "validate_dispute_form"
 
@@ -52,7 +53,7 @@ class ActionSubmitDispute(BankAction):
         return [SlotSet("dispute_description", None)]
 
 
-class ValidateHardshipForm(IdentityFormValidation):
+class ValidateHardshipForm(TaskFormValidation):
     """The cardholder's own words count as the reason when they already said what happened."""
 
     def name(self) -> Text:
@@ -61,13 +62,9 @@ class ValidateHardshipForm(IdentityFormValidation):
     async def extract_hardship_reason(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[Text, Any]:
-        latest = tracker.latest_message
         if tracker.get_slot("hardship_reason") or tracker.get_slot("requested_slot") is not None:
             return {}
-        if (latest.get("intent") or {}).get("name") != "report_hardship":
-            return {}
-        dispatcher.utter_message(response="utter_hardship_empathy")
-        text = (latest.get("text") or "").strip()
+        text = last_text_of(tracker, "report_hardship").strip()  # said before the identity questions
         return {"hardship_reason": text[:2000]} if len(text) >= MIN_DESCRIPTION_CHARS + 2 else {}
 
     def validate_hardship_reason(

@@ -77,15 +77,25 @@ def _said_this_turn(tracker: Tracker, response: str) -> bool:
     return False
 
 
-class IdentityFormValidation(FormValidationAction, metaclass=ABCMeta):
-    """Shared validation of the identity slots; subclasses add their own slots.
-
-    Abstract, so the action server does not register it as an action of its own.
-    """
+class TaskFormValidation(FormValidationAction, metaclass=ABCMeta):
+    """A task form, run after the verification form: it asks nothing of someone that form did not
+    verify (locked out), so its submit action explains why instead. Abstract: not an action itself."""
 
     @abstractmethod
     def name(self) -> Text:
         """validate_<form name>"""
+
+    async def required_slots(
+        self, domain_slots: list[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[Text]:
+        return domain_slots if tracker.get_slot("verified") else []
+
+
+class ValidateVerifyForm(FormValidationAction):
+    """The one verification form: every task form runs after it (data/rules/tasks.yml)."""
+
+    def name(self) -> Text:
+        return "validate_verify_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         synced = identity_events(tracker)
@@ -148,7 +158,7 @@ class IdentityFormValidation(FormValidationAction, metaclass=ABCMeta):
             dispatcher.utter_message(response="utter_verified")
             verified = {"card_last4": MASK, "id_last6": MASK, "verified": True, "customer_id": customer_id,
                         "verification_locked": False}
-            return {**verified, **self.after_verification(dispatcher, tracker)}
+            return verified
         if result.outcome is identity.Outcome.LOCKED:
             return self._locked(dispatcher, result.locked_until)
         if card_last4 is None and id_last6 is None:  # say what was expected, not "wrong digits"
@@ -157,16 +167,8 @@ class IdentityFormValidation(FormValidationAction, metaclass=ABCMeta):
             dispatcher.utter_message(response="utter_verification_mismatch", attempts_left=result.attempts_left)
         return {"card_last4": None, "id_last6": None}
 
-    def after_verification(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[Text, Any]:
-        """Slots a form can fill as soon as the conversation is verified."""
-        return {}
-
     @staticmethod
     def _locked(dispatcher: CollectingDispatcher, until: datetime) -> dict[Text, Any]:
         dispatcher.utter_message(response="utter_verification_locked", minutes=minutes_until(until, utcnow()))
         return {"card_last4": None, "id_last6": None, "verification_locked": True}
 
-
-class ValidateVerifyForm(IdentityFormValidation):
-    def name(self) -> Text:
-        return "validate_verify_form"

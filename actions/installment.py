@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions.base import BankAction
 from actions.context import Customer, db, record_contact, rules, template, verified_customer
 from actions.handoff import hand_off
-from actions.identity import IdentityFormValidation, explain_not_verified
+from actions.identity import TaskFormValidation, explain_not_verified
 from bot.domain.installments import (
     InstallmentPlan,
     is_personalized_term,
@@ -38,12 +38,9 @@ def plan_figures(plan: InstallmentPlan) -> dict[str, Any]:
     }
 
 
-class ValidateInstallmentForm(IdentityFormValidation):
+class ValidateInstallmentForm(TaskFormValidation):
     def name(self) -> Text:
         return "validate_installment_form"
-
-    def after_verification(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[Text, Any]:
-        return self._term_from_budget(dispatcher, tracker)
 
     async def extract_installment_term(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import BankAction
 from actions.context import db, record_contact, rules, say_date, today, verified_customer
-from actions.identity import IdentityFormValidation, explain_not_verified
+from actions.identity import TaskFormValidation, explain_not_verified
 from bot.domain.money import format_yuan, to_money
 from bot.domain.promises import PromiseProblem, check_amount, check_date, check_promise
 from bot.nlu.dates import mentions_payday
@@ -25,7 +25,7 @@ _MINIMUM = re.compile(r"最低|最少")
 _EVERYTHING = re.compile(r"全部|全额|还清|结清|一次性")
 
 
-class ValidatePromiseForm(IdentityFormValidation):
+class ValidatePromiseForm(TaskFormValidation):
     def name(self) -> Text:
         return "validate_promise_form"
 

@@ -366,12 +366,10 @@ def test_installment_options_list_every_figure(database_url, domain):
         "3期", "6期", "12期", "24期", "36期"]
 
 
-def test_budget_picks_the_shortest_term_after_verification(database_url, domain):
-    tracker = form_tracker("installment_form", {"card_last4": "6217", "id_last6": "03121X"},
-                           slots={"monthly_budget": 2000}, intent="inform")
+def test_budget_picks_the_shortest_term_as_the_form_starts_after_verification(database_url, domain):
+    tracker = form_tracker("installment_form", {}, slots={**verified_slots(), "monthly_budget": 2000}, intent="inform")
     events, messages = run_action(ValidateInstallmentForm(), tracker, domain)
-    slots = slots_of(events)
-    assert slots["installment_term"] == 12 and slots["requested_slot"] == "installment_confirmed"
+    assert slots_of(events)["installment_term"] == 12  # the form asks the confirmation next
     assert "utter_installment_budget_fit" in responses_of(messages)
 
 
@@ -497,12 +495,14 @@ def test_dispute_needs_a_description_and_opens_a_case(database_url, sessions, do
     assert domain["responses"]["utter_dispute_opened"][0]["buttons"][0]["payload"] == "/request_human"
 
 
-def test_hardship_reason_is_taken_from_what_was_said(database_url, domain):
-    tracker = form_tracker("hardship_form", {}, slots=verified_slots(), intent="report_hardship", text="我失业半年了实在还不上")
-    events, messages = run_action(ValidateHardshipForm(), tracker, domain)
+def test_hardship_reason_is_what_they_said_before_the_identity_questions(database_url, domain):
+    said = user_event("我失业半年了实在还不上", "report_hardship")
+    tracker = form_tracker("hardship_form", {}, slots=verified_slots(), intent="inform", text="03121X", history=[said])
+    events, _ = run_action(ValidateHardshipForm(), tracker, domain)
     assert slots_of(events)["hardship_reason"] == "我失业半年了实在还不上"
-    assert responses_of(messages) == ["utter_hardship_empathy"]
-    assert slots_of(events)["requested_slot"] == "monthly_budget"  # income, budget, income back: then an offer
+    # then income, budget and when income returns are asked, in the form's order, before any offer
+    assert domain["forms"]["hardship_form"]["required_slots"] == [
+        "hardship_reason", "monthly_budget", "income_return", "hardship_apply"]
 
 
 @pytest.mark.parametrize("budget, income_return, offered", [
@@ -622,8 +622,7 @@ def test_budget_given_in_answer_to_the_options_chooses_the_term(database_url, do
                            intent="inform", text="每月还1000",
                            entities=[{"entity": "amount", "value": 1000, "start": 2, "end": 6}])
     events, messages = run_action(ValidateInstallmentForm(), tracker, domain)
-    slots = slots_of(events)
-    assert slots["installment_term"] == 24 and slots["requested_slot"] == "installment_confirmed"
+    assert slots_of(events)["installment_term"] == 24
 
 
 def test_a_database_failure_gets_an_apology_not_silence(tmp_path, monkeypatch, domain):
