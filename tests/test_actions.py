@@ -550,11 +550,14 @@ def test_complaint_about_family_calls_is_recorded_honoured_and_prioritized(datab
 
 
 @pytest.mark.parametrize("text, category", [("催收的人态度太差还骂人", "attitude"), ("半夜一直打电话骚扰我", "harassment"),
-                                            ("我要投诉", "other")])
+                                            ("我要投诉", "other"), ("我要投诉你们公司", "other"),
+                                            ("我要找你们领导投诉", "other")])
 def test_complaint_categories(database_url, sessions, domain, text, category, in_service_hours):
-    run_action(ActionFileComplaint(), make_tracker(intent="complain", text=text), domain)
+    _, messages = run_action(ActionFileComplaint(), make_tracker(intent="complain", text=text), domain)
     complaint = one(sessions, Complaint)
     assert complaint.category == category and complaint.cardholder_id is None
+    # "your company" is the bank, not the cardholder's family: nothing about contacting family is said
+    assert not complaint.do_not_contact_family and "utter_complaint_no_third_party" not in responses_of(messages)
 
 
 def test_handoff_summary_is_masked_and_complete(database_url, sessions, domain):

@@ -1,6 +1,8 @@
 """Every response the assistant can send is scanned for threats, shaming and invented rules."""
 import ast
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -120,3 +122,13 @@ def test_a_broken_rules_file_is_a_clear_error(tmp_path):
     capped.write_text(over_cap, encoding="utf-8")
     with pytest.raises(ProductRulesError, match="60 months"):
         load_rules(capped)
+
+
+def test_a_bank_edit_to_the_rules_takes_effect_without_a_restart(tmp_path):
+    path = tmp_path / "rules.yml"
+    original = (REPO / "bot" / "product_rules.yml").read_text(encoding="utf-8")
+    path.write_text(original, encoding="utf-8")
+    assert load_rules(path).grace_period_days == 3
+    path.write_text(original.replace("grace_period_days: 3", "grace_period_days: 5"), encoding="utf-8")
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000))  # a later modification time, however fast
+    assert load_rules(path).grace_period_days == 5
