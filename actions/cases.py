@@ -83,7 +83,7 @@ class ValidateHardshipForm(TaskFormValidation):
     def validate_income_return(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[Text, Any]:
-        return {"income_return": str(value or "").strip()[:200] or "不确定"}
+        return {"income_return": str(value or "").strip()[:200] or None}
 
 
 def _offer(tracker: Tracker, customer: Customer) -> HardshipOffer:
@@ -136,9 +136,9 @@ class ActionSubmitHardship(BankAction):
                 record_contact(session, tracker, "informed", customer)
                 return reset + [SlotSet("installment_term", float(offer.term_months)), FollowupAction("installment_form")]
             budget = tracker.get_slot("monthly_budget")
-            reason = f"{tracker.get_slot('hardship_reason') or ''}（收入恢复：{tracker.get_slot('income_return') or '不确定'}）"
             application = open_hardship(
-                session, customer.account, reason, None, to_money(budget) if budget else None, tracker.sender_id,
+                session, customer.account, tracker.get_slot("hardship_reason") or "", None,
+                to_money(budget) if budget else None, tracker.sender_id, tracker.get_slot("income_return"),
             )
             dispatcher.utter_message(response="utter_hardship_submitted", reference=application.reference)
             return reset + hand_off(dispatcher, session, tracker, customer, "hardship")

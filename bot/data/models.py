@@ -156,6 +156,7 @@ class HardshipApplication(_Recorded, Base):
     reason: Mapped[str] = Column(Text, nullable=False)
     requested_term_months: Mapped[int | None] = Column(Integer)
     monthly_budget: Mapped[Decimal | None] = Column(Money)
+    income_return: Mapped[str | None] = Column(Text)  # when they expect their income back, in their words
     status: Mapped[CaseStatus] = Column(Enum(CaseStatus, native_enum=False, length=16), nullable=False, default=CaseStatus.IN_REVIEW)
 
 

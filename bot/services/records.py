@@ -65,11 +65,11 @@ def open_dispute(
 
 def open_hardship(
     session: Session, account: CardAccount, reason: str, requested_term: int | None,
-    monthly_budget: Decimal | None, conversation_id: str | None,
+    monthly_budget: Decimal | None, conversation_id: str | None, income_return: str | None = None,
 ) -> HardshipApplication:
     application = HardshipApplication(
-        reference=new_reference("HDS"), account_id=account.id, reason=reason,
-        requested_term_months=requested_term, monthly_budget=monthly_budget, conversation_id=conversation_id,
+        reference=new_reference("HDS"), account_id=account.id, reason=reason, requested_term_months=requested_term,
+        monthly_budget=monthly_budget, income_return=income_return, conversation_id=conversation_id,
     )
     return _saved(session, application)
 

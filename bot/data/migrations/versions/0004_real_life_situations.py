@@ -1,4 +1,5 @@
-"""real-life situations: contact preferences, certificate requests, reports about collectors
+"""real-life situations: contact preferences, certificate requests, reports about collectors, and when a
+cardholder in hardship expects their income back
 
 Revision ID: 0004
 Revises: 0003
@@ -64,9 +65,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_certificate_requests_account_id'), ['account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_certificate_requests_conversation_id'), ['conversation_id'], unique=False)
 
+    with op.batch_alter_table('hardship_applications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('income_return', sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('hardship_applications', schema=None) as batch_op:
+        batch_op.drop_column('income_return')
+
     with op.batch_alter_table('certificate_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_certificate_requests_conversation_id'))
         batch_op.drop_index(batch_op.f('ix_certificate_requests_account_id'))
