@@ -233,5 +233,8 @@ def test_the_context_rules_win_over_a_learned_type(normalizer: ChineseEntityNorm
     text = "卡号尾号8848，身份证后六位200315"
     entities = run(normalizer, text, diet("amount", text, "8848"), diet("amount", text, "200315"))
     assert sorted((e["entity"], e["value"]) for e in entities) == [("card_last4", "8848"), ("id_last6", "200315")]
+    text = "３６期总手续费多少"  # DIET once tagged only "６期": 36 months became 6
+    assert summary(run(normalizer, text, diet("installment_term", text, "６期"))) == [
+        ("installment_term", 0, 3, 36, NAME)]
     text = "明天还三千五"  # where the rules agree, DIET's entity stands
     assert [e["extractor"] for e in run(normalizer, text, diet("amount", text, "三千五"))][0] == "DIETClassifier"

@@ -81,7 +81,7 @@ class ChineseEntityNormalizer(GraphComponent, EntityExtractorMixin):
             entities = [
                 entity
                 for entity in message.get(ENTITIES, [])
-                if not self._contradicted(entity, ruled) and self._normalized(entity, text, today)
+                if not self._contradicted(entity, ruled, text, today) and self._normalized(entity, text, today)
             ]
             if self._config["add_missing_entities"]:
                 entities += self._missing_entities(entities, ruled)
@@ -111,16 +111,20 @@ class ChineseEntityNormalizer(GraphComponent, EntityExtractorMixin):
         value = entity.get(ENTITY_ATTRIBUTE_VALUE)
         return value if isinstance(value, str) else None
 
-    @staticmethod
-    def _contradicted(entity: Dict[Text, Any], ruled: List[FoundEntity]) -> bool:
-        """DIET's type loses where the context rules read the same text as another of ours:
-        "尾号8848" is a card's last four, whatever a learned tagger makes of the number."""
-        if entity.get(ENTITY_ATTRIBUTE_TYPE) not in ENTITY_NAMES:
-            return False
+    def _contradicted(self, entity: Dict[Text, Any], ruled: List[FoundEntity], text: Text, today: date) -> bool:
+        """DIET's entity loses where the context rules read the same text otherwise: as another
+        type ("尾号8848" is a card's last four, not an amount) or as a longer span worth something
+        else (DIET's "６期" inside "３６期" would make 36 months 6)."""
+        name = entity.get(ENTITY_ATTRIBUTE_TYPE)
         start, end = entity.get(ENTITY_ATTRIBUTE_START), entity.get(ENTITY_ATTRIBUTE_END)
-        if not isinstance(start, int) or not isinstance(end, int):
+        if name not in ENTITY_NAMES or not isinstance(start, int) or not isinstance(end, int):
             return False
-        return any(f.entity != entity[ENTITY_ATTRIBUTE_TYPE] and f.start < end and start < f.end for f in ruled)
+        overlapping = [f for f in ruled if f.start < end and start < f.end]
+        if any(f.entity != name for f in overlapping):
+            return True
+        longer = [f for f in overlapping if f.end - f.start > end - start]
+        span = self._span_text(entity, text)
+        return bool(longer) and any(normalize(name, span or "", today) != f.value for f in longer)
 
     def _missing_entities(self, existing: List[Dict[Text, Any]], ruled: List[FoundEntity]) -> List[Dict[Text, Any]]:
         taken = [
