@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
 
 from bot.data.db import session_factory, session_scope
 from bot.data.models import utcnow
@@ -52,6 +53,14 @@ def run_action(action: Action, tracker: Tracker, domain: dict) -> tuple[list[dic
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, domain))
     return events, dispatcher.messages
+
+
+def one(sessions, model):
+    """The one row of `model` in the test database (asserts there is exactly one)."""
+    with sessions() as session:
+        rows = session.scalars(select(model)).all()
+        assert len(rows) == 1, rows
+        return rows[0]
 
 
 def slots_of(events: list[dict]) -> dict[str, Any]:

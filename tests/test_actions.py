@@ -48,19 +48,13 @@ from bot.settings import get_settings
 from tests.action_harness import (
     bind_conversation,
     make_tracker,
+    one,
     responses_of,
     run_action,
     slots_of,
     user_event,
     verified_slots,
 )
-
-
-def one(sessions, model):
-    with sessions() as session:
-        rows = session.scalars(select(model)).all()
-        assert len(rows) == 1, rows
-        return rows[0]
 
 
 def texts_of(messages, domain):

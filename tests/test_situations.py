@@ -26,14 +26,7 @@ from bot.domain.promises import wants_cancel
 from bot.nlu.distress import DistressFirst
 from bot.services.accounts import cardholder_by_customer_id, primary_account
 from bot.services.records import record_complaint, record_promise
-from tests.action_harness import make_tracker, responses_of, run_action, slots_of, user_event, verified_slots
-
-
-def one(sessions, model):
-    with sessions() as session:
-        rows = session.scalars(select(model)).all()
-        assert len(rows) == 1, rows
-        return rows[0]
+from tests.action_harness import make_tracker, one, responses_of, run_action, slots_of, user_event, verified_slots
 
 
 def asked(intent: str, text: str, **kw):
