@@ -19,7 +19,6 @@ from actions.context import (
     rules,
     say_date,
     selected_topic,
-    template,
     today,
     verified_customer,
 )
@@ -165,14 +164,11 @@ class ActionExplainFees(BankAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[Text, Any]) -> list[EventType]:
         product_rules = rules()
         topic = selected_topic(tracker, "ask_fee") or "interest"
-        listed: dict[str, str] = {}
+        dispatcher.utter_message(response=f"utter_ask_fee/{topic}", **rule_figures(product_rules))
         if topic == "installment_fee":  # every monthly rate beside its annualized rate
-            line = template(domain, "utter_fee_rate_line")
-            listed["fee_rates"] = "\n".join(
-                line.format(term=term, rate=format_percent(rate), annual_rate=format_percent(term_annual_rate(term, rate)))
-                for term, rate in sorted(product_rules.installment_fee_rates.items())
-            )
-        dispatcher.utter_message(response=f"utter_ask_fee/{topic}", **listed, **rule_figures(product_rules))
+            for term, rate in sorted(product_rules.installment_fee_rates.items()):
+                dispatcher.utter_message(response="utter_fee_rate_line", term=term, rate=format_percent(rate),
+                                         annual_rate=format_percent(term_annual_rate(term, rate)))
         with db() as session:
             customer = verified_customer(session, tracker)
             if customer is not None:

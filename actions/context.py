@@ -115,8 +115,3 @@ def selected_topic(tracker: Tracker, intent: str) -> str | None:
     key = (selector.get("response") or {}).get("intent_response_key") or ""
     base, _, topic = key.partition("/")
     return topic if base == intent and topic else None
-
-
-def template(domain: dict, response: str) -> str:
-    """The text of a one-line response, for actions that list several items in one message."""
-    return domain["responses"][response][0]["text"]

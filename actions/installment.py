@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import BankAction
-from actions.context import Customer, db, record_contact, rules, template, verified_customer
+from actions.context import Customer, db, record_contact, rules, verified_customer
 from actions.handoff import hand_off
 from actions.identity import TaskFormValidation, explain_not_verified
 from bot.domain.installments import (
@@ -97,9 +97,10 @@ class ActionAskInstallmentTerm(BankAction):
             if customer is None:
                 return []
             principal = customer.position.outstanding_principal
-        line = template(domain, "utter_installment_option_line")
-        options = "\n".join(line.format(**plan_figures(plan)) for plan in standard_options(principal, rules()))
-        dispatcher.utter_message(response="utter_installment_options", principal=format_yuan(principal), options=options)
+        dispatcher.utter_message(response="utter_installment_options", principal=format_yuan(principal))
+        for plan in standard_options(principal, rules()):
+            dispatcher.utter_message(response="utter_installment_option_line", **plan_figures(plan))
+        dispatcher.utter_message(response="utter_choose_installment_term")
         return []
 
 

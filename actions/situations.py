@@ -85,6 +85,8 @@ def answer_case_status(dispatcher: CollectingDispatcher, session: Session, track
     lines = cases_of(session, customer.cardholder)
     if not lines:
         dispatcher.utter_message(response="utter_cases_none")
+    else:
+        dispatcher.utter_message(response="utter_cases")
     for line in lines:
         dispatcher.utter_message(response="utter_case_line", kind=CASE_KINDS[line.kind], reference=line.reference,
                                  status=CASE_STATUSES.get(line.status, line.status), created=say_date(line.created_on))

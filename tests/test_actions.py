@@ -25,6 +25,7 @@ from actions.installment import (
 )
 from actions.promise import ActionSubmitPromise, ValidatePromiseForm
 from actions.session import ActionSessionStart
+from api.services.gateway import bubbles
 from bot.clock import bank_today
 from bot.domain.wording import format_date
 from bot.data.db import session_factory, session_scope
@@ -58,15 +59,16 @@ from tests.action_harness import (
 
 
 def texts_of(messages, domain):
-    """The messages as the cardholder reads them, response templates filled."""
-    out = []
+    """The bubbles as the cardholder reads them: response templates filled, list lines joined."""
+    replies = []
     for m in messages:
         if m.get("response"):
-            template = domain["responses"][m["response"]][0]["text"]
-            out.append(template.format(**{k: v for k, v in m.items() if k not in ("response",)}))
+            response = domain["responses"][m["response"]][0]
+            text = response["text"].format(**{k: v for k, v in m.items() if k != "response"})
+            replies.append({"text": text, "custom": response.get("custom")})
         elif m.get("text"):
-            out.append(m["text"])
-    return out
+            replies.append({"text": m["text"]})
+    return [text for text, _buttons in bubbles(replies)]
 
 
 def next_question(slots: dict, required: list[str], filled: dict | None = None) -> str | None:
@@ -329,7 +331,8 @@ def test_crime_is_stated_only_when_asked_about_crime(database_url, domain, inten
 ])
 def test_each_fee_question_gets_its_own_answer(database_url, domain, intent, answer):
     _, messages = run_action(ActionExplainFees(), make_tracker(intent=intent), domain)
-    assert responses_of(messages) == [f"utter_{intent}"] and answer in texts_of(messages, domain)[0]
+    assert responses_of(messages)[0] == f"utter_{intent}" and answer in texts_of(messages, domain)[0]
+    assert set(responses_of(messages)[1:]) <= {"utter_fee_rate_line"}  # the rate table, a line per term
 
 
 def test_fees_show_the_rates_from_the_rules(database_url, domain):
@@ -351,12 +354,13 @@ def test_refusal_gets_calm_facts_and_options(database_url, domain):
 
 def test_installment_options_list_every_figure(database_url, domain):
     _, messages = run_action(ActionAskInstallmentTerm(), make_tracker(slots=verified_slots()), domain)
-    text = texts_of(messages, domain)[0]
+    assert responses_of(messages)[-1] == "utter_choose_installment_term"
+    text = texts_of(messages, domain)[0]  # one bubble: the header and a line per plan
     for line in ("3期：每月4,321.77元（末期4,321.76元），总手续费285.30元，年化利率13.45%",
                  "12期：每月1,140.35元（末期1,140.41元），总手续费1,004.26元，年化利率14.31%",
                  "36期：每月434.64元（末期434.72元），总手续费2,967.12元，年化利率14.21%"):
         assert line in text
-    assert [b["title"] for b in domain["responses"]["utter_installment_options"][0]["buttons"]] == [
+    assert [b["title"] for b in domain["responses"]["utter_choose_installment_term"][0]["buttons"]] == [
         "3期", "6期", "12期", "24期", "36期"]
 
 

@@ -94,8 +94,9 @@ def test_case_status_lists_the_cardholders_records(database_url, sessions, domai
         complaint = record_complaint(session, holder, "attitude", "态度不好", False, "earlier")
         references = {promise.reference, complaint.reference}
     _, messages = run_action(ActionResumeRequest(), asked("ask_case_status", "我的申请怎么样了"), domain)
-    assert {m["reference"] for m in messages} == references
-    assert {(m["kind"], m["status"]) for m in messages} == {("还款承诺", "处理中"), ("投诉", "处理中")}
+    lines = [m for m in messages if m["response"] == "utter_case_line"]
+    assert responses_of(messages)[0] == "utter_cases" and {m["reference"] for m in lines} == references
+    assert {(m["kind"], m["status"]) for m in lines} == {("还款承诺", "处理中"), ("投诉", "处理中")}
 
 
 @pytest.mark.parametrize("text, response, kind", [

@@ -14,7 +14,7 @@ from tests.domain_files import response_texts
 REPO = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 12, 1)
 # A plan being confirmed and the tables of plans and rates may be long: they are read line by line.
-LISTINGS = {"utter_ask_installment_confirmed", "utter_installment_options", "utter_ask_fee/installment_fee", "utter_ask_consequence/overview",
+LISTINGS = {"utter_ask_installment_confirmed", "utter_ask_consequence/overview",
             "utter_ask_consequence/crime"}
 MAX_BUBBLE = 120
 # The longest a placeholder is written: a reference, a date, a count, a rate, else an amount.

@@ -45,7 +45,24 @@ from bot.services.conversations import (
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-VERIFICATION_ANSWER, EXPECTS = "verification_answer", "expects"
+VERIFICATION_ANSWER, EXPECTS, LIST_ITEM = "verification_answer", "expects", "list_item"
+
+
+def bubbles(replies: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, str]]]]:
+    """What the cardholder sees: one bubble per reply, except that a reply marked {"list_item":
+    true} (a plan, a rate, a case) is a line of the bubble before it, so a table reads as one."""
+    shown: list[tuple[str, list[dict[str, str]]]] = []
+    for reply in replies:
+        text = str(reply.get("text") or "")
+        buttons = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+                   for b in reply.get("buttons") or [] if isinstance(b, dict)]
+        custom = reply.get("custom") if isinstance(reply.get("custom"), dict) else {}
+        if custom.get(LIST_ITEM) and shown and text:
+            before, before_buttons = shown[-1]
+            shown[-1] = (f"{before}\n{text}", before_buttons + buttons)
+        elif text or buttons:
+            shown.append((text, buttons))
+    return shown
 
 
 class ChatGateway:
@@ -181,14 +198,8 @@ class ChatGateway:
         handoff_reference = next(
             (str(c["handoff"].get("reference")) for c in customs if isinstance(c.get("handoff"), dict)), None
         )
-        for reply in replies:
-            buttons = [
-                {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-                for b in reply.get("buttons") or [] if isinstance(b, dict)
-            ]
-            if reply.get("text") or buttons:
-                message = add_message(session, conversation, "bot", str(reply.get("text") or ""), buttons=buttons)
-                unit.outbox.message(session, message)
+        for text, buttons in bubbles(replies):
+            unit.outbox.message(session, add_message(session, conversation, "bot", text, buttons=buttons))
         handoff = handoff_by_reference(session, conversation_id, handoff_reference) if handoff_reference else None
         if handoff_reference and handoff is None:
             log.warning("handoff %s of %s is not in this database (is DATABASE_URL shared with the action server?)",

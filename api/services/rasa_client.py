@@ -14,6 +14,19 @@ from urllib.parse import quote
 import httpx
 
 
+def responses_of(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One reply per domain response: Rasa's REST channel sends a response's custom payload as a
+    message of its own right after the response's text, as the tracker does not."""
+    joined: list[dict[str, Any]] = []
+    for reply in replies:
+        previous = joined[-1] if joined else None
+        if set(reply) <= {"recipient_id", "custom"} and previous is not None and "custom" not in previous:
+            previous["custom"] = reply.get("custom")
+        else:
+            joined.append(dict(reply))
+    return joined
+
+
 class RasaUnavailable(Exception):
     """Rasa did not answer in time, refused the connection or answered with an error."""
 
@@ -49,7 +62,7 @@ class RasaClient:
         replies = await self._request("POST", "/webhooks/rest/webhook", body=body)
         if not isinstance(replies, list):
             raise RasaUnavailable(f"unexpected reply from Rasa: {str(replies)[:200]}")
-        return [reply for reply in replies if isinstance(reply, dict)]
+        return responses_of([reply for reply in replies if isinstance(reply, dict)])
 
     async def replies_to(self, conversation_id: str, message_id: int) -> list[dict[str, Any]] | None:
         """The replies Rasa already gave to a stored message, read back from its tracker; None

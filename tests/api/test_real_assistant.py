@@ -61,6 +61,18 @@ def test_signed_in_customer_is_known_to_the_bot(real):
     assert "3,450.50" in reply and "末四位" not in reply
 
 
+def test_the_plan_table_reads_as_one_bubble_with_the_choices_after_it(real):
+    client, _ = real
+    chat = start_chat(client, "C0002")
+    replies = [m for m in say(client, chat, "我想办分期") if m["sender"] == "bot"]
+    table = next(m for m in replies if "可选的账单分期方案如下" in m["text"])
+    lines = table["text"].split("\n")[1:]
+    assert [line.split("：")[0] for line in lines] == ["· 3期", "· 6期", "· 12期", "· 24期", "· 36期"]
+    assert all("年化利率" in line and "总手续费" in line for line in lines)
+    after = replies[replies.index(table) + 1]
+    assert [b["title"] for b in after["buttons"]] == ["3期", "6期", "12期", "24期", "36期"]
+
+
 def test_handoff_claim_talk_release_and_the_bot_answers_again(real):
     client, settings = real
     chat = start_chat(client, "C0001")
