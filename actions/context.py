@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import bank_today
 from bot.data.db import session_factory, session_scope
 from bot.domain.account_position import AccountPosition
-from bot.domain.money import format_percent, format_yuan
+from bot.domain.figures import account_figures, rule_figures  # noqa: F401  rule_figures: for every action
 from bot.domain.product_rules import ProductRules, load_rules
 from bot.domain.redaction import redacted_user_texts
 from bot.domain.wording import format_date
@@ -81,31 +81,7 @@ def record_contact(session: Session, tracker: Tracker, outcome: str, customer: C
 
 def figures(position: AccountPosition) -> dict[str, Any]:
     """An account's figures as response template arguments."""
-    return {
-        "statement_balance": format_yuan(position.statement_balance),
-        "minimum_payment": format_yuan(position.minimum_payment),
-        "due_date": say_date(position.due_date),
-        "paid": format_yuan(position.paid_since_statement),
-        "outstanding": format_yuan(position.outstanding_principal),
-        "interest": format_yuan(position.interest_to_date),
-        "late_fee": format_yuan(position.late_fee),
-        "total_due": format_yuan(position.total_due),
-        "unpaid_minimum": format_yuan(position.unpaid_minimum),
-        "days_overdue": position.days_overdue,
-    }
-
-
-def rule_figures(product_rules: ProductRules) -> dict[str, Any]:
-    """The bank's rules as response template arguments."""
-    return {
-        "daily_rate": format_percent(product_rules.daily_interest_rate),
-        "late_fee_rate": format_percent(product_rules.late_fee_rate, places=0),
-        "grace_days": product_rules.grace_period_days,
-        "retention_years": product_rules.credit_report_retention_years,
-        "suspension_days": product_rules.card_suspension_after_days,
-        "max_months": product_rules.personalized_max_months,
-        "hotline": product_rules.regulator_hotline,
-    }
+    return account_figures(position, today())
 
 
 def selected_topic(tracker: Tracker, intent: str) -> str | None:

@@ -13,29 +13,17 @@ from actions.context import Customer, db, record_contact, rules, verified_custom
 from actions.handoff import hand_off
 from actions.identity import TaskFormValidation, explain_not_verified
 from bot.domain.installments import (
-    InstallmentPlan,
     is_personalized_term,
     nearest_standard_term,
     plan_for_term,
     standard_options,
     term_for_budget,
 )
-from bot.domain.money import format_percent, format_yuan, to_money
+from bot.domain.figures import plan_figures
+from bot.domain.money import format_yuan, to_money
 from bot.services.records import open_hardship, record_plan
 
 FORM_SLOTS = ("installment_term", "installment_confirmed", "monthly_budget")
-
-
-def plan_figures(plan: InstallmentPlan) -> dict[str, Any]:
-    return {
-        "principal": format_yuan(plan.principal),
-        "term": plan.term_months,
-        "monthly": format_yuan(plan.monthly_payment),
-        "last": format_yuan(plan.last_payment),
-        "fee": format_yuan(plan.total_fee),
-        "rate": format_percent(plan.annual_rate),
-        "total": format_yuan(plan.total_repayment),
-    }
 
 
 class ValidateInstallmentForm(TaskFormValidation):

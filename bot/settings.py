@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     app_env: str = "production"
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'bank.db'}"
     product_rules_path: Path = REPO_ROOT / "bot" / "product_rules.yml"
+    agent_phrases_path: Path = REPO_ROOT / "bot" / "agent_phrases.yml"
     contact_channel: str = "web"
     # Rasa's HTTP API token (held by Rasa and the API) and the action server's shared secret
     # (held by Rasa, which sends it, and the action server, which checks it).

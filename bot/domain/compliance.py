@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import re
 
-FORBIDDEN_PHRASES: tuple[str, ...] = (
-    # threats and coercion
-    "坐牢", "抓你", "抓人", "拘留你", "后果自负", "走着瞧", "让你好看", "上门催收", "上门找你",
-    "起诉你", "告你", "法院传票", "律师函", "强制执行",
-    # shaming and abuse
-    "老赖", "骗子", "无赖", "不要脸", "丢人", "曝光你", "公开你",
-    # third parties
-    "通知你家人", "联系你家人", "告诉你家人", "通讯录", "联系你单位", "找你单位", "通知你同事",
-    # invented rules or promises
-    "黑名单", "保证停息", "承诺停息", "一定停息", "可以停息", "全部免除", "一定减免", "保证减免",
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "threat": ("坐牢", "抓你", "抓人", "拘留你", "后果自负", "走着瞧", "让你好看", "上门催收", "上门找你",
+               "起诉你", "告你", "法院传票", "律师函", "强制执行"),
+    "shaming": ("老赖", "骗子", "无赖", "不要脸", "丢人", "曝光你", "公开你"),
+    "third_party": ("通知你家人", "联系你家人", "告诉你家人", "通讯录", "联系你单位", "找你单位", "通知你同事"),
+    "invented": ("黑名单", "保证停息", "承诺停息", "一定停息", "可以停息", "全部免除", "一定减免", "保证减免"),
     # legal claims about someone else's liability (wrong for guarantors and some spouses)
-    "无需承担", "不用承担", "承担任何责任", "没有还款义务", "不需要还",
-)
+    "liability": ("无需承担", "不用承担", "承担任何责任", "没有还款义务", "不需要还"),
+}
+FORBIDDEN_PHRASES: tuple[str, ...] = tuple(phrase for group in FORBIDDEN.values() for phrase in group)
 
 _CARD_NUMBER = re.compile(r"(?<!\d)(\d{4})[ -]?(\d{4})[ -]?(\d{4})[ -]?(\d{4})(\d{0,3})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
@@ -35,6 +32,11 @@ def find_forbidden(text: str) -> list[str]:
     """Every forbidden phrase that occurs in `text` (a denial such as 没有官方的“黑名单” is allowed)."""
     text = _DENIED.sub("", text)
     return [phrase for phrase in FORBIDDEN_PHRASES if phrase in text]
+
+
+def unmasked_numbers(text: str) -> list[str]:
+    """Card, ID and phone numbers written in full: none may reach a cardholder or a log."""
+    return [m.group(0) for pattern in (_ID_NUMBER, _CARD_NUMBER, _PHONE) for m in pattern.finditer(text)]
 
 
 def mask_card_number(number: str) -> str:

@@ -1,0 +1,85 @@
+"""The bank's approved agent phrases (bot/agent_phrases.yml), read so they change without code."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from bot.domain.agent_wording import RULES
+from bot.settings import get_settings
+
+ANY = "any"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+class AgentPhrasesError(ValueError):
+    """The phrases file lacks a section or a rule, or a phrase is malformed."""
+
+
+@dataclass(frozen=True)
+class Phrase:
+    id: str
+    intents: tuple[str, ...]
+    text: str
+
+    @property
+    def placeholders(self) -> list[str]:
+        return _PLACEHOLDER.findall(self.text)
+
+    def fits(self, intent: str | None) -> bool:
+        return intent in self.intents
+
+
+@dataclass(frozen=True)
+class AgentPhrases:
+    reasons: dict[str, str]  # guard rule -> why the reply is stopped
+    rewordings: dict[str, str]  # guard rule -> the approved sentence instead
+    suggestions: tuple[Phrase, ...]
+    disclosures: dict[str, str]
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> "AgentPhrases":
+        try:
+            guard = raw["guard"]
+            missing = [rule for rule in RULES if rule not in guard]
+            if missing:
+                raise AgentPhrasesError(f"guard has no entry for {', '.join(missing)}")
+            phrases = tuple(Phrase(str(p["id"]), tuple(str(i) for i in p["intents"]), str(p["text"]))
+                            for p in raw["suggestions"])
+            disclosures = {str(k): str(v) for k, v in raw["disclosures"].items()}
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise AgentPhrasesError(f"agent phrases are malformed: {exc!r}") from exc
+        ids = [p.id for p in phrases]
+        if len(ids) != len(set(ids)):
+            raise AgentPhrasesError("two suggestions share an id")
+        return cls(
+            reasons={rule: str(guard[rule]["reason"]) for rule in RULES},
+            rewordings={rule: str(guard[rule].get("rewording") or "") for rule in RULES},
+            suggestions=phrases,
+            disclosures=disclosures,
+        )
+
+
+def fill(text: str, figures: Mapping[str, str]) -> str | None:
+    """`text` with its placeholders filled, or None when a figure is unknown."""
+    names = _PLACEHOLDER.findall(text)
+    if any(figures.get(name) in (None, "") for name in names):
+        return None
+    return _PLACEHOLDER.sub(lambda m: str(figures[m.group(1)]), text)
+
+
+def load_phrases(path: str | Path | None = None) -> AgentPhrases:
+    """Read again when the file changes, like the product rules."""
+    path = str(path or get_settings().agent_phrases_path)
+    return _load(path, os.stat(path).st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, modified: int) -> AgentPhrases:
+    with open(path, encoding="utf-8") as handle:
+        return AgentPhrases.from_mapping(yaml.safe_load(handle) or {})
