@@ -179,6 +179,7 @@ class StateEnvelope(Schema):
 
 class CloseIn(Schema):
     outcome: str = Field(..., min_length=1, max_length=200)
+    note: Optional[str] = Field(None, max_length=4000, description="the wrap-up note the agent confirmed")
 
 
 class PromiseIn(Schema):
@@ -234,3 +235,113 @@ class AgentsPage(Schema):
 
 class AssignIn(Schema):
     username: str = Field(..., max_length=32)
+
+
+# agent assist
+class AgentReplyIn(Schema):
+    text: str = Field(..., max_length=MAX_TEXT)
+    suggestion_id: Optional[str] = Field(None, max_length=64, description="the suggestion the agent inserted, if any")
+    suggestion_text: Optional[str] = Field(None, max_length=MAX_TEXT, description="its text as inserted")
+    confirmed: bool = Field(False, description="send despite a warning (never despite a block)")
+
+
+class CheckIn(Schema):
+    text: str = Field(..., max_length=MAX_TEXT)
+
+
+class Finding(Schema):
+    rule: str
+    excerpt: str
+
+
+class CheckOut(Schema):
+    """The guard's verdict: ok, warn (may be sent once confirmed) or block (never sent as written)."""
+
+    verdict: Literal["ok", "warn", "block"]
+    findings: List[Finding]
+    reasons: List[str]
+    rewording: Optional[str] = None
+
+
+class AgentReplyOut(Schema):
+    message: Message
+    check: CheckOut
+
+
+class EntityOut(Schema):
+    entity: str
+    value: str
+
+
+class ReadingOut(Schema):
+    """What the cardholder's message means; `intent` is null when the model is unsure."""
+
+    intent: Optional[str]
+    confidence: float
+    entities: List[EntityOut]
+    sentiment: str
+
+
+class SuggestionOut(Schema):
+    id: str
+    text: str
+
+
+class OfferOut(Schema):
+    kind: str
+    figures: dict[str, Any]
+    disclosure: Optional[str] = None
+
+
+class AssistOut(Schema):
+    conversation_id: str
+    message_id: Optional[int]
+    reading: Optional[ReadingOut]
+    suggestions: List[SuggestionOut]
+    offer: OfferOut
+    summary: dict[str, Any]
+
+
+class WrapUpOut(Schema):
+    note: str
+
+
+class QuoteOut(Schema):
+    """A standard plan for any amount and term in the rules, with the sentence that discloses it."""
+
+    term_months: int
+    principal: str
+    monthly_payment: str
+    last_payment: str
+    total_fee: str
+    annual_rate: str
+    total_repayment: str
+    disclosure: str
+
+
+class KnowledgeHit(Schema):
+    id: str
+    text: str
+
+
+class KnowledgePage(Schema):
+    items: List[KnowledgeHit]
+
+
+class LabelsOut(Schema):
+    """Every label the console shows, keyed by the names the API sends."""
+
+    intents: dict[str, str]
+    unsure_intent: str
+    entities: dict[str, str]
+    sentiments: dict[str, str]
+    reasons: dict[str, str]
+    modes: dict[str, str]
+    handoff_statuses: dict[str, str]
+    case_kinds: dict[str, str]
+    case_statuses: dict[str, str]
+    complaint_categories: dict[str, str]
+    outcomes: dict[str, str]
+    offers: dict[str, str]
+    figures: dict[str, str]
+    guard_reasons: dict[str, str]

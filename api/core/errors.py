@@ -40,6 +40,8 @@ ERRORS: dict[str, tuple[int, str]] = {
     "complaint_not_found": (404, "投诉记录不存在。"),
     "assistant_unavailable": (503, "智能助手暂时无法连接，请稍后再试。"),
     "invalid_request": (422, "请求内容不正确，请检查后再试。"),
+    "reply_blocked": (422, "这条回复不符合合规要求，未发送。请参考建议的说法修改。"),
+    "reply_needs_confirmation": (409, "这条回复有需要注意的说法，请确认后再发送。"),
 }
 RETRY_AFTER_SECONDS = "60"
 

@@ -6,7 +6,9 @@ from fastapi import APIRouter, Depends, WebSocket
 from api import schemas
 from api.core.config import ApiSettings
 from api.deps import client_address, current_agent, get_gateway, get_guards, get_settings, get_unit, require_supervisor
-from api.routes.params import ComplaintKey, ConversationId, HandoffId
+from api.routes.params import (
+    ComplaintKey, ConversationId, HandoffId, KnowledgeQuery, OutcomeKey, QuoteAmount, QuoteTerm,
+)
 from api.services import auth, desk
 from api.services.gateway import ChatGateway
 from api.services.outbox import Unit
@@ -48,12 +50,51 @@ def conversation(conversation_id: ConversationId, agent: AgentAccount = Agent, u
     return desk.detail(unit, conversation_id, agent)
 
 
-@router.post("/conversations/{conversation_id}/messages", response_model=schemas.MessageEnvelope)
+@router.post("/conversations/{conversation_id}/messages", response_model=schemas.AgentReplyOut)
 def send_message(
-    conversation_id: ConversationId, body: schemas.TextIn, agent: AgentAccount = Agent, unit: Unit = Work,
+    conversation_id: ConversationId, body: schemas.AgentReplyIn, agent: AgentAccount = Agent, unit: Unit = Work,
     settings: ApiSettings = Depends(get_settings),
 ):
-    return schemas.MessageEnvelope(message=desk.reply(unit, conversation_id, agent, body.text, settings.max_message_chars))
+    """Checked by the same rules the assistant obeys: 422 reply_blocked or 409 reply_needs_confirmation
+    (send again with `confirmed`) carry `check`, the reasons and an approved rewording."""
+    return desk.reply(unit, conversation_id, agent, body, settings.max_message_chars)
+
+
+@router.post("/conversations/{conversation_id}/check", response_model=schemas.CheckOut)
+def check_reply(conversation_id: ConversationId, body: schemas.CheckIn, agent: AgentAccount = Agent, unit: Unit = Work):
+    """The guard's verdict on a draft, before it is sent; nothing is recorded."""
+    return desk.check(unit, conversation_id, agent, body.text)
+
+
+@router.get("/conversations/{conversation_id}/assist", response_model=schemas.AssistOut)
+async def assist(conversation_id: ConversationId, agent: AgentAccount = Agent, gateway: ChatGateway = Depends(get_gateway)):
+    """Assist for the cardholder's latest message (the same as the live `assist` frame); holder or supervisor."""
+    latest = await gateway.run(desk.latest_customer_text, conversation_id, agent)
+    parse = await gateway.read(conversation_id, latest[1]) if latest else None
+    return await gateway.run(desk.assist_for, conversation_id, agent, parse, latest[0] if latest else None)
+
+
+@router.get("/conversations/{conversation_id}/wrap-up", response_model=schemas.WrapUpOut)
+def wrap_up(conversation_id: ConversationId, outcome: OutcomeKey, agent: AgentAccount = Agent, unit: Unit = Work):
+    """The contact-log note drafted for the agent to confirm when closing."""
+    return desk.wrap_up(unit, conversation_id, agent, outcome)
+
+
+@router.get("/calculator", response_model=schemas.QuoteOut)
+def calculator(amount: QuoteAmount, term_months: QuoteTerm, _agent: AgentAccount = Agent):
+    return desk.quote(amount, term_months)
+
+
+@router.get("/knowledge", response_model=schemas.KnowledgePage)
+def knowledge(q: KnowledgeQuery, _agent: AgentAccount = Agent):
+    """The assistant's answers and the approved phrases that match `q` (Chinese words)."""
+    return desk.knowledge(q)
+
+
+@router.get("/labels", response_model=schemas.LabelsOut)
+def console_labels(_agent: AgentAccount = Agent):
+    """Every label the console shows, once."""
+    return desk.labels_view()
 
 
 @router.post("/conversations/{conversation_id}/notes", response_model=schemas.NoteEnvelope)
@@ -72,7 +113,7 @@ async def release(conversation_id: ConversationId, agent: AgentAccount = Agent, 
 
 @router.post("/conversations/{conversation_id}/close", response_model=schemas.StateEnvelope)
 def close(conversation_id: ConversationId, body: schemas.CloseIn, agent: AgentAccount = Agent, unit: Unit = Work):
-    return schemas.StateEnvelope(state=desk.close(unit, conversation_id, agent, body.outcome))
+    return schemas.StateEnvelope(state=desk.close(unit, conversation_id, agent, body.outcome, body.note))
 
 
 @router.post("/conversations/{conversation_id}/promise", response_model=schemas.PromiseOut)

@@ -46,6 +46,8 @@ def send_message(
     message, pending = gateway.accept(identity, body.text, body.client_id)
     if pending:
         background.add_task(gateway.forward, identity.conversation_id)
+    else:  # an agent holds the conversation: the assistant helps the agent instead
+        background.add_task(gateway.assist_agent, identity.conversation_id, message.id)
     return schemas.MessageEnvelope(message=message)
 
 

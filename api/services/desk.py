@@ -3,16 +3,30 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
+
+from fastapi.responses import JSONResponse
 
 from api import schemas
+from api.core.errors import ApiError, error_response
 from api.services.outbox import Unit
-from api.services.views import conversation_detail, message_view, note_view, queue_item, state_view
+from api.services.views import assist_view, check_view, conversation_detail, message_view, note_view, queue_item, state_view
+from bot.clock import bank_today
 from bot.data.models import AgentAccount, ChatMessage
-from bot.domain.money import format_percent, format_yuan
+from bot.domain import labels
+from bot.domain.agent_phrases import load_phrases
+from bot.domain.agent_wording import BLOCK
+from bot.domain.assist import Situation, figures_for, installment_offer
+from bot.domain.knowledge import IndexCache
 from bot.domain.product_rules import load_rules
-from bot.services import agent_desk, agent_records
-from bot.services.agents import active_counts, list_agents
+from bot.services import agent_desk, agent_records, assist
+from bot.services.agents import active_counts, is_supervisor, list_agents
+from bot.domain.money import format_percent, format_yuan
 from bot.services.conversations import get_conversation
+from bot.settings import REPO_ROOT
+
+KNOWLEDGE = IndexCache(REPO_ROOT / "domain.yml", REPO_ROOT / "data" / "responses",
+                       REPO_ROOT / "data" / "jieba" / "userdict.txt")
 
 
 def queue(unit: Unit, agent: AgentAccount) -> schemas.QueuePage:
@@ -35,10 +49,80 @@ def detail(unit: Unit, conversation_id: str, agent: AgentAccount) -> schemas.Con
     return conversation_detail(unit.session, get_conversation(unit.session, conversation_id))
 
 
-def reply(unit: Unit, conversation_id: str, agent: AgentAccount, text: str, max_chars: int) -> schemas.Message:
-    message = agent_desk.agent_reply(unit.session, conversation_id, agent, text, max_chars)
-    unit.outbox.message(unit.session, message)
-    return message_view(message, for_agent=True)
+def reply(unit: Unit, conversation_id: str, agent: AgentAccount, body: schemas.AgentReplyIn,
+          max_chars: int) -> schemas.AgentReplyOut | JSONResponse:
+    """Sent when the guard allows it; a block (422 reply_blocked) or an unconfirmed warning (409
+    reply_needs_confirmation) comes back with the reasons and the approved rewording, and is recorded."""
+    phrases = load_phrases()
+    suggestion = (body.suggestion_id, body.suggestion_text or "") if body.suggestion_id else None
+    sent = assist.guarded_reply(unit.session, conversation_id, agent, body.text, max_chars, load_rules(), phrases,
+                                suggestion=suggestion, confirmed=body.confirmed)
+    check = check_view(sent.check, phrases.reasons)
+    if sent.message is None:
+        code = "reply_blocked" if sent.check.verdict == BLOCK else "reply_needs_confirmation"
+        return error_response(code, check=check)
+    unit.outbox.message(unit.session, sent.message)
+    return schemas.AgentReplyOut(message=message_view(sent.message, for_agent=True), check=check)
+
+
+def check(unit: Unit, conversation_id: str, agent: AgentAccount, text: str) -> schemas.CheckOut:
+    agent_desk.require_holder_or_supervisor(unit.session, conversation_id, agent)
+    phrases = load_phrases()
+    return check_view(assist.check_reply(unit.session, conversation_id, text, load_rules(), phrases), phrases.reasons)
+
+
+def latest_customer_text(unit: Unit, conversation_id: str, agent: AgentAccount) -> tuple[int, str] | None:
+    """The message assist reads when the console asks (opening or reloading a conversation)."""
+    agent_desk.require_holder_or_supervisor(unit.session, conversation_id, agent)
+    message = assist.latest_customer_message(unit.session, conversation_id)
+    return (message.id, message.text) if message is not None else None
+
+
+def assist_for(unit: Unit, conversation_id: str, agent: AgentAccount, parse: dict[str, Any] | None,
+               message_id: int | None) -> schemas.AssistOut:
+    agent_desk.require_holder_or_supervisor(unit.session, conversation_id, agent)
+    result = assist.assist(unit.session, conversation_id, parse, message_id, load_rules(), load_phrases(), bank_today())
+    if not is_supervisor(agent):
+        assist.record_shown(unit.session, conversation_id, agent, result.suggestions, message_id)
+    return assist_view(conversation_id, result)
+
+
+def wrap_up(unit: Unit, conversation_id: str, agent: AgentAccount, outcome: str) -> schemas.WrapUpOut:
+    agent_desk.require_holder_or_supervisor(unit.session, conversation_id, agent)
+    rules, phrases, today = load_rules(), load_phrases(), bank_today()
+    customer = assist.conversation_customer(unit.session, conversation_id, rules)
+    summary = assist.running_summary(unit.session, conversation_id, customer, phrases, today)
+    return schemas.WrapUpOut(note=assist.draft_note(summary, outcome, phrases))
+
+
+def quote(amount: Decimal, term_months: int) -> schemas.QuoteOut:
+    """The calculator: the same plan code the assistant uses, for any amount and standard term."""
+    rules, phrases = load_rules(), load_phrases()
+    if term_months not in rules.standard_terms:
+        raise ApiError("invalid_term")
+    if amount <= 0:
+        raise ApiError("not_positive")
+    offer = installment_offer(amount, term_months, phrases, rules)
+    f = offer.figures
+    return schemas.QuoteOut(term_months=f["term"], principal=f["principal"], monthly_payment=f["monthly"],
+                            last_payment=f["last"], total_fee=f["fee"], annual_rate=f["annual_rate"],
+                            total_repayment=f["total"], disclosure=offer.disclosure or "")
+
+
+def knowledge(query: str) -> schemas.KnowledgePage:
+    rules, phrases = load_rules(), load_phrases()
+    index = KNOWLEDGE.get(phrases, figures_for(Situation(today=bank_today()), rules))
+    return schemas.KnowledgePage(items=[schemas.KnowledgeHit(id=e.id, text=e.text) for e in index.search(query)])
+
+
+def labels_view() -> schemas.LabelsOut:
+    return schemas.LabelsOut(
+        intents=labels.INTENTS, unsure_intent=labels.UNSURE_INTENT, entities=labels.ENTITIES,
+        sentiments=labels.SENTIMENTS, reasons=labels.HANDOFF_REASONS, modes=labels.MODES,
+        handoff_statuses=labels.HANDOFF_STATUSES, case_kinds=labels.CASE_KINDS, case_statuses=labels.CASE_STATUSES,
+        complaint_categories=labels.COMPLAINT_CATEGORIES, outcomes=labels.OUTCOMES, offers=labels.OFFERS,
+        figures=labels.FIGURES, guard_reasons=load_phrases().reasons,
+    )
 
 
 def note(unit: Unit, conversation_id: str, agent: AgentAccount, text: str, max_chars: int) -> schemas.Note:
@@ -46,8 +130,10 @@ def note(unit: Unit, conversation_id: str, agent: AgentAccount, text: str, max_c
     return note_view(agent_desk.add_note(unit.session, conversation_id, agent, text, max_chars))
 
 
-def close(unit: Unit, conversation_id: str, agent: AgentAccount, outcome: str) -> schemas.State:
+def close(unit: Unit, conversation_id: str, agent: AgentAccount, outcome: str, note: str | None) -> schemas.State:
     conversation = agent_desk.close(unit.session, conversation_id, agent, outcome)
+    if note:
+        assist.confirm_note(unit.session, conversation_id, agent, outcome, note)
     unit.outbox.state(unit.session, conversation)
     unit.outbox.queue(unit.session)
     return state_view(unit.session, conversation)

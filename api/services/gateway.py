@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any, AsyncIterator, Callable, Coroutine, TypeVar
 
+from fastapi.encoders import jsonable_encoder
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
@@ -27,10 +28,12 @@ from api.core.identity import CustomerIdentity
 from api.services.hub import Hub
 from api.services.outbox import Database, Unit, unit_of_work
 from api.services.rasa_client import RasaClient, RasaUnavailable
-from api.services.views import message_view, state_view
-from bot.data.models import AgentAccount
+from api.services.views import assist_view, message_view, state_view
+from bot.clock import bank_today
+from bot.data.models import AgentAccount, ChatMessage
+from bot.domain.agent_phrases import load_phrases
 from bot.domain.product_rules import load_rules
-from bot.services import agent_desk, delivery
+from bot.services import agent_desk, assist, delivery
 from bot.services.conversations import (
     MessageLimits,
     accept_customer_message,
@@ -137,6 +140,22 @@ class ChatGateway:
                     if leased is None:
                         return
                     await self._deliver(*leased)
+
+    async def assist_agent(self, conversation_id: str, message_id: int) -> None:
+        """A cardholder's message to the agent holding the conversation: read it with the assistant's
+        model and send the holder (and supervisors) what it means, what to reply and what to offer."""
+        text = await self.run(_held_message_text, conversation_id, message_id)
+        if text is not None:
+            await self.run(_send_assist, conversation_id, message_id, await self.read(conversation_id, text))
+
+    async def read(self, conversation_id: str, text: str) -> dict[str, Any] | None:
+        """The model's reading of `text`; None without Rasa (assist then works from the account and rules)."""
+        try:
+            async with self.rasa.slot():
+                return await self.rasa.parse(text)
+        except RasaUnavailable as exc:
+            log.warning("assist without the model for %s: %s", conversation_id, exc)
+            return None
 
     async def sweep(self, settle_seconds: float = 5.0) -> int:
         """Forward what a crash or a restart left pending; returns how many conversations."""
@@ -256,3 +275,21 @@ class ChatGateway:
         unit.outbox.state(session, conversation)
         unit.outbox.queue(session)
         return state_view(session, conversation)
+
+
+def _held_message_text(unit: Unit, conversation_id: str, message_id: int) -> str | None:
+    """The cardholder's message, if an agent holds its conversation (else the assistant answers it)."""
+    message = unit.session.get(ChatMessage, message_id)
+    if message is None or message.sender != "customer" or agent_desk.holder_of(unit.session, conversation_id) is None:
+        return None
+    return message.text
+
+
+def _send_assist(unit: Unit, conversation_id: str, message_id: int, parse: dict[str, Any] | None) -> None:
+    holder = agent_desk.holder_of(unit.session, conversation_id)
+    if holder is None:
+        return
+    result = assist.assist(unit.session, conversation_id, parse, message_id, load_rules(), load_phrases(), bank_today())
+    assist.record_shown(unit.session, conversation_id, holder, result.suggestions, message_id)
+    frame = {"type": "assist", "assist": jsonable_encoder(assist_view(conversation_id, result))}
+    unit.outbox.to_agents(frame, holder.username)

@@ -85,6 +85,14 @@ class RasaClient:
                 replies.append({key: value for key, value in reply.items() if value})
         return replies
 
+    async def parse(self, text: str) -> dict[str, Any]:
+        """What the model reads in `text` (intent, entities); /model/parse touches no tracker, so a
+        conversation paused for an agent stays as it is."""
+        parsed = await self._request("POST", "/model/parse", body={"text": text}, params={"token": self._token})
+        if not isinstance(parsed, dict):
+            raise RasaUnavailable(f"unexpected parse from Rasa: {str(parsed)[:200]}")
+        return parsed
+
     async def resume(self, conversation_id: str) -> None:
         """Un-pause the tracker so the assistant answers again after an agent.
 

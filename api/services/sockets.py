@@ -230,6 +230,8 @@ async def _customer_frame(
     subscriber.offer({"type": "ack", "client_id": client_id, "message": jsonable_encoder(message)})
     if pending:
         gateway.spawn(gateway.forward(identity.conversation_id))
+    else:
+        gateway.spawn(gateway.assist_agent(identity.conversation_id, message.id))
 
 
 def _customer_typing(unit: Unit, conversation_id: str, on: bool) -> None:

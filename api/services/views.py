@@ -8,11 +8,13 @@ from sqlalchemy.orm import Session
 from api import schemas
 from bot.clock import as_utc
 from bot.data.models import AgentNote, ChatMessage, Complaint, Conversation, HandoffRequest, utcnow
+from bot.domain.agent_wording import WordingCheck
 from bot.domain.compliance import mask_name, mask_text
 from bot.domain.queue_estimate import estimated_wait_minutes
 from bot.domain.redaction import mask_digits
 from bot.services import agent_desk
 from bot.services.agent_records import complaints_of
+from bot.services.assist import Assist
 from bot.services.conversations import messages_after
 from bot.services.delivery import is_pending
 
@@ -91,4 +93,26 @@ def conversation_detail(session: Session, conversation: Conversation) -> schemas
         summary={**((handoff.summary if handoff else None) or {}), "complaints": complaints},
         messages=[message_view(m, for_agent=True) for m in messages_after(session, conversation.id)],
         notes=[note_view(n) for n in agent_desk.notes_of(session, conversation.id)],
+    )
+
+
+def assist_view(conversation_id: str, result: Assist) -> schemas.AssistOut:
+    """Keys only (intent, sentiment, offer kind): the console labels them from GET /api/agent/labels."""
+    reading = result.reading
+    return schemas.AssistOut(
+        conversation_id=conversation_id,
+        message_id=result.message_id,
+        reading=None if reading is None else schemas.ReadingOut(
+            intent=reading.intent, confidence=round(reading.confidence, 3), sentiment=reading.sentiment,
+            entities=[schemas.EntityOut(entity=name, value=value) for name, value in reading.entities]),
+        suggestions=[schemas.SuggestionOut(id=s.id, text=s.text) for s in result.suggestions],
+        offer=schemas.OfferOut(kind=result.offer.kind, figures=result.offer.figures, disclosure=result.offer.disclosure),
+        summary=result.summary,
+    )
+
+
+def check_view(check: WordingCheck, reasons: dict[str, str]) -> schemas.CheckOut:
+    return schemas.CheckOut(
+        verdict=check.verdict, findings=[schemas.Finding(rule=f.rule, excerpt=mask_text(f.excerpt)) for f in check.findings],
+        reasons=[reasons.get(rule, rule) for rule in check.rules], rewording=check.rewording,
     )

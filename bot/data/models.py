@@ -230,6 +230,8 @@ class ContactLog(Base):
     verified: Mapped[bool] = Column(Boolean, nullable=False, default=False)
     intents: Mapped[list] = Column(JSON, nullable=False, default=list)
     outcome: Mapped[str] = Column(String(32), nullable=False, default="open")
+    note: Mapped[str | None] = Column(Text)  # the agent's confirmed wrap-up, personal data masked
+    noted_by: Mapped[int | None] = Column(ForeignKey("agent_accounts.id"))
 
 
 class AgentAccount(Base):
@@ -329,3 +331,20 @@ class VerificationFailure(Base):
     scope: Mapped[str] = Column(String(16), nullable=False)  # card | conversation | client
     key: Mapped[str] = Column(String(128), nullable=False)
     failed_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class AssistEvent(Base):
+    """What an agent did with the assistant's help, for measuring it and for the supervisor:
+    a suggestion shown, used as is, edited or ignored; a reply the guard blocked or warned about,
+    and a warning the agent overrode. `detail` holds rule names and masked excerpts, never raw text."""
+
+    __tablename__ = "assist_events"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = Column(String(128), nullable=False, index=True)
+    agent_id: Mapped[int] = Column(ForeignKey("agent_accounts.id"), nullable=False, index=True)
+    kind: Mapped[str] = Column(String(16), nullable=False)  # suggestion | guard
+    action: Mapped[str] = Column(String(16), nullable=False)  # shown | used | edited | ignored | blocked | warned | overridden
+    item: Mapped[str] = Column(String(64), nullable=False)  # the suggestion's id, or the guard's rules
+    detail: Mapped[dict] = Column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    agent: Mapped["AgentAccount"] = relationship("AgentAccount")

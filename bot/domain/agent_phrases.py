@@ -41,6 +41,8 @@ class AgentPhrases:
     rewordings: dict[str, str]  # guard rule -> the approved sentence instead
     suggestions: tuple[Phrase, ...]
     disclosures: dict[str, str]
+    summary: dict[str, str]  # how a record reads in the running summary
+    wrap_up: dict[str, str]  # the lines of the drafted contact-log note
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> "AgentPhrases":
@@ -51,7 +53,8 @@ class AgentPhrases:
                 raise AgentPhrasesError(f"guard has no entry for {', '.join(missing)}")
             phrases = tuple(Phrase(str(p["id"]), tuple(str(i) for i in p["intents"]), str(p["text"]))
                             for p in raw["suggestions"])
-            disclosures = {str(k): str(v) for k, v in raw["disclosures"].items()}
+            disclosures, summary, wrap_up = (
+                {str(k): str(v) for k, v in raw[section].items()} for section in ("disclosures", "summary", "wrap_up"))
         except (KeyError, TypeError, AttributeError) as exc:
             raise AgentPhrasesError(f"agent phrases are malformed: {exc!r}") from exc
         ids = [p.id for p in phrases]
@@ -62,6 +65,8 @@ class AgentPhrases:
             rewordings={rule: str(guard[rule].get("rewording") or "") for rule in RULES},
             suggestions=phrases,
             disclosures=disclosures,
+            summary=summary,
+            wrap_up=wrap_up,
         )
 
 

@@ -240,3 +240,12 @@ def _join(session: Session, handoff: HandoffRequest, agent: AgentAccount) -> Cha
 
 def _finish(handoff: HandoffRequest, outcome: str) -> None:
     handoff.status, handoff.closed_at, handoff.outcome = "closed", utcnow(), outcome
+
+
+def require_holder_or_supervisor(session: Session, conversation_id: str, agent: AgentAccount) -> None:
+    """Assist belongs to whoever answers the cardholder, and to supervisors; not to the queue's viewers."""
+    if is_supervisor(agent):
+        if session.get(Conversation, conversation_id) is None:
+            raise NotVisible(f"no conversation {conversation_id}")
+        return
+    held_handoff(session, conversation_id, agent)

@@ -47,6 +47,13 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("post", "/api/agent/conversations/{conversation_id}/dispute"): HOLDER,
     ("post", "/api/agent/complaints/{complaint_id}/resolve"): frozenset({"agent_holding", "supervisor"}),
     ("get", "/api/agent/agents"): frozenset({"supervisor"}),
+    # agent assist: for whoever answers the cardholder, and supervisors; the tools for every agent
+    ("get", "/api/agent/conversations/{conversation_id}/assist"): frozenset({"agent_holding", "supervisor"}),
+    ("post", "/api/agent/conversations/{conversation_id}/check"): frozenset({"agent_holding", "supervisor"}),
+    ("get", "/api/agent/conversations/{conversation_id}/wrap-up"): frozenset({"agent_holding", "supervisor"}),
+    ("get", "/api/agent/calculator"): AGENTS,
+    ("get", "/api/agent/knowledge"): AGENTS,
+    ("get", "/api/agent/labels"): AGENTS,
 }
 SOCKETS_ALLOWED = {"/api/chat/ws": CARDHOLDERS, "/api/agent/ws": AGENTS}
 
@@ -62,7 +69,9 @@ BODIES = {
     "/plan": {"term_months": 12},
     "/dispute": {"description": "这笔消费不是我本人"},
     "/resolve": {"resolution": "已致歉并处理"},
+    "/check": {"text": "您好"},
 }
+QUERIES = {"/wrap-up": "?outcome=informed", "/calculator": "?amount=12680&term_months=12", "/knowledge": "?q=宽限期"}
 
 
 @dataclass
@@ -112,6 +121,7 @@ def test_only_the_intended_callers_get_through(world, method, path):
     url = (path.replace("{handoff_id}", str(world.handoff_id))
            .replace("{conversation_id}", world.conversation_id)
            .replace("{complaint_id}", str(world.complaint_id)))
+    url += next((query for suffix, query in QUERIES.items() if path.endswith(suffix)), "")
     body = next((b for suffix, b in BODIES.items() if path.endswith(suffix)), None)
     allowed = ALLOWED[(method, path)]
     # the refused first: a refusal changes nothing, an allowed call may (a close, a release)
