@@ -25,7 +25,7 @@ from bot.domain.money import format_percent, format_yuan
 from bot.services.conversations import get_conversation
 from bot.settings import REPO_ROOT
 
-KNOWLEDGE = IndexCache(REPO_ROOT / "domain.yml", REPO_ROOT / "data" / "responses",
+KNOWLEDGE = IndexCache(REPO_ROOT / "domain.yml", REPO_ROOT / "data" / "responses", REPO_ROOT / "data" / "nlu",
                        REPO_ROOT / "data" / "jieba" / "userdict.txt")
 
 

@@ -27,6 +27,7 @@ K1, B = 1.5, 0.75
 class Entry:
     id: str  # the response or phrase it comes from
     text: str
+    asked: str = ""  # how cardholders ask for it (its intent's training examples): searched, not shown
 
 
 def words(text: str) -> list[str]:
@@ -36,7 +37,7 @@ def words(text: str) -> list[str]:
 class KnowledgeIndex:
     def __init__(self, entries: Iterable[Entry]) -> None:
         self.entries = list(entries)
-        self._terms = [Counter(words(e.text)) for e in self.entries]
+        self._terms = [Counter(words(f"{e.text}\n{e.asked}")) for e in self.entries]
         self._lengths = [sum(t.values()) for t in self._terms]
         self._average = (sum(self._lengths) / len(self._lengths)) if self._lengths else 1.0
         frequency = Counter(word for terms in self._terms for word in terms)
@@ -55,8 +56,10 @@ class KnowledgeIndex:
         return [entry for _, entry in scored[:limit]]
 
 
-def entries_from(responses: Mapping[str, list[dict]], phrases: AgentPhrases, figures: Mapping[str, str]) -> list[Entry]:
-    """Every response and phrase whose figures the rules alone can fill, each text once."""
+def entries_from(responses: Mapping[str, list[dict]], phrases: AgentPhrases, figures: Mapping[str, str],
+                 examples: Mapping[str, list[str]] | None = None) -> list[Entry]:
+    """Every response and phrase whose figures the rules alone can fill, each text once; a response
+    named after an intent (utter_ask_consequence/crime) is also found by how that intent is asked."""
     candidates = [(name, variant.get("text") or "") for name, variants in responses.items() for variant in variants[:1]]
     candidates += [(f"phrase:{p.id}", p.text) for p in phrases.suggestions]
     candidates += [(f"disclosure:{k}", v) for k, v in phrases.disclosures.items()]
@@ -66,8 +69,21 @@ def entries_from(responses: Mapping[str, list[dict]], phrases: AgentPhrases, fig
         filled = fill(text, figures) if text else None
         if filled and filled not in seen:
             seen.add(filled)
-            out.append(Entry(name, filled))
+            asked = " ".join((examples or {}).get(name.removeprefix("utter_"), []))
+            out.append(Entry(name, filled, asked))
     return out
+
+
+def read_examples(nlu_dir: Path) -> dict[str, list[str]]:
+    """Training examples by intent, markup removed ([3000](amount) -> 3000)."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(nlu_dir.glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            if "intent" in block and isinstance(block.get("examples"), str):
+                lines = [re.sub(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}", lambda m: m.group(1) or m.group(2) or "",
+                                line.lstrip("- ").strip()) for line in block["examples"].splitlines()]
+                found.setdefault(block["intent"], []).extend(line for line in lines if line)
+    return found
 
 
 def read_responses(domain_file: Path, responses_dir: Path) -> dict[str, list[dict]]:
@@ -81,17 +97,19 @@ def read_responses(domain_file: Path, responses_dir: Path) -> dict[str, list[dic
 class IndexCache:
     """The index of the current files: rebuilt when a response, a phrase or a rule changes."""
 
-    def __init__(self, domain_file: Path, responses_dir: Path, userdict: Path | None = None) -> None:
-        self._domain_file, self._responses_dir, self._userdict = domain_file, responses_dir, userdict
+    def __init__(self, domain_file: Path, responses_dir: Path, nlu_dir: Path, userdict: Path | None = None) -> None:
+        self._domain_file, self._responses_dir, self._nlu_dir = domain_file, responses_dir, nlu_dir
+        self._userdict = userdict
         self._key: tuple | None = None
         self._index: KnowledgeIndex | None = None
 
     def get(self, phrases: AgentPhrases, figures: Mapping[str, str]) -> KnowledgeIndex:
-        files = [self._domain_file, *sorted(self._responses_dir.glob("*.yml"))]
+        files = [self._domain_file, *sorted(self._responses_dir.glob("*.yml")), *sorted(self._nlu_dir.glob("*.yml"))]
         key = (tuple(p.stat().st_mtime_ns for p in files), id(phrases), tuple(sorted(figures.items())))
         if self._index is None or key != self._key:
             if self._userdict is not None and self._userdict.exists() and self._index is None:
                 jieba.load_userdict(str(self._userdict))
             responses = read_responses(self._domain_file, self._responses_dir)
-            self._index, self._key = KnowledgeIndex(entries_from(responses, phrases, figures)), key
+            entries = entries_from(responses, phrases, figures, read_examples(self._nlu_dir))
+            self._index, self._key = KnowledgeIndex(entries), key
         return self._index
