@@ -345,3 +345,4 @@ class LabelsOut(Schema):
     offers: dict[str, str]
     figures: dict[str, str]
     guard_reasons: dict[str, str]
+    standard_terms: List[int] = Field(..., description="the calculator's terms, from the product rules")

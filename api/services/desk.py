@@ -121,7 +121,7 @@ def labels_view() -> schemas.LabelsOut:
         sentiments=labels.SENTIMENTS, reasons=labels.HANDOFF_REASONS, modes=labels.MODES,
         handoff_statuses=labels.HANDOFF_STATUSES, case_kinds=labels.CASE_KINDS, case_statuses=labels.CASE_STATUSES,
         complaint_categories=labels.COMPLAINT_CATEGORIES, outcomes=labels.OUTCOMES, offers=labels.OFFERS,
-        figures=labels.FIGURES, guard_reasons=load_phrases().reasons,
+        figures=labels.FIGURES, guard_reasons=load_phrases().reasons, standard_terms=load_rules().standard_terms,
     )
 
 

@@ -69,6 +69,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _DIGIT_SEPARATOR = re.compile(r"(?<=\d)[,.](?=\d)")
 _TERM = re.compile(r"(\d{1,3})\s*(?:期|个月)")
 _TERM_CONTEXT = re.compile(r"分期|分成|分\d|期还|个月还")
+_REPORTED = re.compile(r"(?:您说|你说|您提到|您讲)[^，。！？；,.!?;]{0,4}$")  # "您说您丈夫也知道…": their words
 _DENIED_TOLERANT = re.compile(r"(?:不|不会|不能|并不|没有)[^。！？；.!?;]{0,6}$")  # "不会告诉您的家人"
 
 
@@ -122,7 +123,8 @@ def _findings(text: str, rules: ProductRules) -> list[Finding]:
                 found.append(Finding(CATEGORICAL, text[max(match.start() - 3, 0):match.end()]))
     for rule, pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            if rule in (THIRD_PARTY, LEGAL_CLAIM, PROMISE) and _DENIED_TOLERANT.search(text[:match.start()]):
+            before = text[:match.start()]
+            if rule in (THIRD_PARTY, LEGAL_CLAIM, PROMISE) and (_DENIED_TOLERANT.search(before) or _REPORTED.search(before)):
                 continue
             found.append(Finding(rule, match.group(0)))
     found += _term_findings(text, rules)
