@@ -199,14 +199,17 @@ class PlanIn(Schema):
     term_months: conint(ge=1, le=600)  # type: ignore[valid-type]
 
 
-class PlanOut(Schema):
-    reference: str
+class PlanFigures(Schema):
     term_months: int
     principal: str
     monthly_payment: str
     last_payment: str
     total_fee: str
     annual_rate: str
+
+
+class PlanOut(PlanFigures):
+    reference: str
 
 
 class DisputeIn(Schema):
@@ -306,15 +309,9 @@ class WrapUpOut(Schema):
     note: str
 
 
-class QuoteOut(Schema):
+class QuoteOut(PlanFigures):
     """A standard plan for any amount and term in the rules, with the sentence that discloses it."""
 
-    term_months: int
-    principal: str
-    monthly_payment: str
-    last_payment: str
-    total_fee: str
-    annual_rate: str
     total_repayment: str
     disclosure: str
 

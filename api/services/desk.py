@@ -21,7 +21,8 @@ from bot.domain.knowledge import IndexCache
 from bot.domain.product_rules import load_rules
 from bot.services import agent_desk, agent_records, assist
 from bot.services.agents import active_counts, is_supervisor, list_agents
-from bot.domain.money import format_percent, format_yuan
+from bot.domain.figures import plan_figures
+from bot.domain.money import format_yuan
 from bot.services.conversations import get_conversation
 from bot.settings import REPO_ROOT
 
@@ -103,10 +104,8 @@ def quote(amount: Decimal, term_months: int) -> schemas.QuoteOut:
     if amount <= 0:
         raise ApiError("not_positive")
     offer = installment_offer(amount, term_months, phrases, rules)
-    f = offer.figures
-    return schemas.QuoteOut(term_months=f["term"], principal=f["principal"], monthly_payment=f["monthly"],
-                            last_payment=f["last"], total_fee=f["fee"], annual_rate=f["annual_rate"],
-                            total_repayment=f["total"], disclosure=offer.disclosure or "")
+    return schemas.QuoteOut(**_plan_fields(offer.figures), total_repayment=offer.figures["total"],
+                            disclosure=offer.disclosure or "")
 
 
 def knowledge(query: str) -> schemas.KnowledgePage:
@@ -149,11 +148,7 @@ def promise(unit: Unit, conversation_id: str, agent: AgentAccount, amount: Decim
 
 def plan(unit: Unit, conversation_id: str, agent: AgentAccount, term_months: int) -> schemas.PlanOut:
     record, figures = agent_records.plan(unit.session, conversation_id, agent, term_months, load_rules())
-    return schemas.PlanOut(
-        reference=record.reference, term_months=figures.term_months, principal=format_yuan(figures.principal),
-        monthly_payment=format_yuan(figures.monthly_payment), last_payment=format_yuan(figures.last_payment),
-        total_fee=format_yuan(figures.total_fee), annual_rate=format_percent(figures.annual_rate),
-    )
+    return schemas.PlanOut(reference=record.reference, **_plan_fields(plan_figures(figures)))
 
 
 def dispute(
@@ -174,6 +169,12 @@ def agents(unit: Unit) -> schemas.AgentsPage:
                              active_conversations=counts.get(a.id, 0))
         for a in list_agents(unit.session)
     ])
+
+
+def _plan_fields(figures: dict[str, Any]) -> dict[str, Any]:
+    """bot.domain.figures.plan_figures as the API names them."""
+    return {"term_months": figures["term"], "principal": figures["principal"], "monthly_payment": figures["monthly"],
+            "last_payment": figures["last"], "total_fee": figures["fee"], "annual_rate": figures["rate"]}
 
 
 def _changed(unit: Unit, conversation_id: str, notices: list[ChatMessage]) -> schemas.ConversationDetail:

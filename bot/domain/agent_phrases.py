@@ -1,16 +1,13 @@
 """The bank's approved agent phrases (bot/agent_phrases.yml), read so they change without code."""
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
 from bot.domain.agent_wording import RULES
+from bot.domain.yaml_files import read_when_changed
 from bot.settings import get_settings
 
 ANY = "any"
@@ -81,10 +78,4 @@ def fill(text: str, figures: Mapping[str, str]) -> str | None:
 def load_phrases(path: str | Path | None = None) -> AgentPhrases:
     """Read again when the file changes, like the product rules."""
     path = str(path or get_settings().agent_phrases_path)
-    return _load(path, os.stat(path).st_mtime_ns)
-
-
-@lru_cache(maxsize=8)
-def _load(path: str, modified: int) -> AgentPhrases:
-    with open(path, encoding="utf-8") as handle:
-        return AgentPhrases.from_mapping(yaml.safe_load(handle) or {})
+    return read_when_changed(path, AgentPhrases.from_mapping)

@@ -4,14 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time, timedelta
 from decimal import Decimal
-import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.domain.verification_lock import LockPolicy
+from bot.domain.yaml_files import read_when_changed
 from bot.settings import get_settings
 
 
@@ -103,10 +100,4 @@ def load_rules(path: str | Path | None = None) -> ProductRules:
     Read again when the file changes, so a bank's edit takes effect without a restart.
     """
     path = str(path or get_settings().product_rules_path)
-    return _load(path, os.stat(path).st_mtime_ns)
-
-
-@lru_cache(maxsize=8)
-def _load(path: str, modified: int) -> ProductRules:
-    with open(path, encoding="utf-8") as handle:
-        return ProductRules.from_mapping(yaml.safe_load(handle) or {})
+    return read_when_changed(path, ProductRules.from_mapping)
