@@ -42,7 +42,7 @@ def notice_and_page_texts() -> list[tuple[str, str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and CJK.search(node.value):
                 texts.append((path.name, node.value))
-    for path in [*(REPO / "api" / "static").glob("*.js"), *(REPO / "api" / "static").glob("*.html")]:
+    for path in [*(REPO / "api" / "static").rglob("*.js"), *(REPO / "api" / "static").rglob("*.html")]:
         source = path.read_text(encoding="utf-8")
         found = [m.group(2) for m in _JS_STRING.finditer(source)] + _HTML_TEXT.findall(source)
         texts += [(path.name, text) for text in found if CJK.search(text)]
@@ -56,7 +56,7 @@ def test_no_notice_banner_or_label_threatens_shames_or_claims(where, text):
 
 def test_the_scan_reads_the_notices_and_the_pages():
     wheres = {where for where, _ in notice_and_page_texts()}
-    assert {"conversations.py", "widget.js", "agent.js", "index.html"} <= wheres
+    assert {"conversations.py", "widget.js", "conversation.js", "assist.js", "index.html", "agent.html"} <= wheres
 
 
 CRIMINAL = re.compile(r"刑法|恶意透支|犯罪|公诉|刑事")
