@@ -34,7 +34,7 @@ from bot.domain.redaction import mask_digits
 from bot.domain.sentiment import sentiment_of
 from bot.domain.wording import format_date
 from bot.services.agent_desk import held_handoff, latest_handoff
-from bot.services.cases import cases_of
+from bot.services.cases import CaseLine, cases_of
 from bot.services.contact_log import log_contact
 from bot.services.conversations import add_message, checked_text
 from bot.services.customers import CustomerAccount, customer_account
@@ -105,9 +105,11 @@ def assist(session: Session, conversation_id: str, parse: dict[str, Any] | None,
     texts = customer_texts(session, conversation_id)
     reading = reading_of(parse, texts)
     customer = conversation_customer(session, conversation_id, rules)
-    situation = _situation(session, reading, customer, today)
+    cases = cases_of(session, customer.cardholder, limit=10) if customer is not None else []
+    situation = _situation(session, reading, customer, cases, today)
+    summary = running_summary(session, conversation_id, customer, phrases, today, texts=texts, cases=cases)
     return Assist(message_id, reading, suggest(situation, phrases, rules), next_best_action(situation, phrases, rules),
-                  running_summary(session, conversation_id, customer, phrases, today))
+                  summary)
 
 
 def latest_customer_message(session: Session, conversation_id: str) -> ChatMessage | None:
@@ -163,8 +165,13 @@ def guarded_reply(session: Session, conversation_id: str, agent: AgentAccount, t
 
 
 def running_summary(session: Session, conversation_id: str, customer: CustomerAccount | None,
-                    phrases: AgentPhrases, today: date) -> dict[str, Any]:
+                    phrases: AgentPhrases, today: date, *, texts: list[str] | None = None,
+                    cases: list[CaseLine] | None = None) -> dict[str, Any]:
     """What was agreed in this conversation and what is still open for the cardholder."""
+    if texts is None:
+        texts = customer_texts(session, conversation_id)
+    if cases is None:
+        cases = cases_of(session, customer.cardholder, limit=10) if customer is not None else []
     agreed = []
     for promise in session.scalars(select(PromiseToPay).where(PromiseToPay.conversation_id == conversation_id)):
         detail = fill(phrases.summary["promise"], {"date": format_date(promise.promised_date, today),
@@ -174,12 +181,9 @@ def running_summary(session: Session, conversation_id: str, customer: CustomerAc
         detail = fill(phrases.summary["plan"], {"term": str(plan.term_months), "monthly": format_yuan(plan.monthly_payment)})
         agreed.append(_item("plan", plan.reference, str(plan.status), detail))
     agreed_refs = {item["reference"] for item in agreed}
-    open_cases = [] if customer is None else [
-        _item(line.kind, line.reference, line.status, labels.CASE_STATUSES.get(line.status, line.status))
-        for line in cases_of(session, customer.cardholder, limit=10)
-        if line.status in OPEN_STATUSES and line.reference not in agreed_refs
-    ]
-    return {"agreed": agreed, "open": open_cases, "sentiment": sentiment_of(customer_texts(session, conversation_id)[-3:])}
+    open_cases = [_item(line.kind, line.reference, line.status, labels.CASE_STATUSES.get(line.status, line.status))
+                  for line in cases if line.status in OPEN_STATUSES and line.reference not in agreed_refs]
+    return {"agreed": agreed, "open": open_cases, "sentiment": sentiment_of(texts[-3:])}
 
 
 def draft_note(summary: dict[str, Any], outcome: str, phrases: AgentPhrases) -> str:
@@ -215,7 +219,8 @@ def _item(kind: str, reference: str, status: str, detail: str | None, due: str |
     return {**item, "date": due} if due else item
 
 
-def _situation(session: Session, reading: Reading | None, customer: CustomerAccount | None, today: date) -> Situation:
+def _situation(session: Session, reading: Reading | None, customer: CustomerAccount | None, cases: list[CaseLine],
+               today: date) -> Situation:
     values = dict(reading.entities) if reading else {}
     intent = reading.intent if reading else None
     amount = _decimal(values.get("amount"))
@@ -229,8 +234,7 @@ def _situation(session: Session, reading: Reading | None, customer: CustomerAcco
                 HardshipApplication.account_id == account_id).order_by(HardshipApplication.id.desc()).limit(1))
         broken = session.scalar(select(func.count()).select_from(PromiseToPay).where(
             PromiseToPay.account_id == account_id, PromiseToPay.status == "broken")) or 0
-        open_kinds = tuple(line.kind for line in cases_of(session, customer.cardholder, limit=10)
-                           if line.status in OPEN_STATUSES)
+        open_kinds = tuple(line.kind for line in cases if line.status in OPEN_STATUSES)
     return Situation(
         today=today, intent=intent, amount=amount if intent == "promise_to_pay" else None,
         promised_on=promised_on if intent in ("promise_to_pay", "inform", "change_promise") else None,
