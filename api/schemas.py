@@ -343,3 +343,27 @@ class LabelsOut(Schema):
     figures: dict[str, str]
     guard_reasons: dict[str, str]
     standard_terms: List[int] = Field(..., description="the calculator's terms, from the product rules")
+
+
+class SuggestionFigures(Schema):
+    id: str
+    shown: int
+    used: int
+    edited: int
+    ignored: int
+
+
+class GuardEvent(Schema):
+    agent: str
+    conversation_id: str
+    action: Literal["blocked", "warned", "overridden"]
+    rules: List[str]
+    excerpts: List[str]
+    at: datetime
+
+
+class AssistReport(Schema):
+    """How suggestions fare and every reply the guard stopped or an agent sent despite a warning."""
+
+    suggestions: List[SuggestionFigures]
+    guard: List[GuardEvent]

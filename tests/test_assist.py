@@ -126,6 +126,12 @@ def test_a_broken_promise_leads_to_a_plan(rules):
     assert offer.kind == INSTALLMENT and offer.figures["term"] == 24
 
 
+def test_an_application_in_review_is_not_offered_a_second_arrangement(rules):
+    offer = next_best_action(situation(rules, intent="request_installment", monthly_budget=D("1200"),
+                                       open_cases=("hardship",)), PHRASES, rules)
+    assert offer.kind == PERSONALIZED and offer.figures["in_review"] is True
+
+
 def test_nothing_owed_offers_nothing(rules):
     paid = position(rules, paid="12680")
     assert next_best_action(situation(rules, intent="ask_balance", position=paid), PHRASES, rules).kind == NOTHING_DUE

@@ -7,7 +7,7 @@ from api import schemas
 from api.core.config import ApiSettings
 from api.deps import client_address, current_agent, get_gateway, get_guards, get_settings, get_unit, require_supervisor
 from api.routes.params import (
-    ComplaintKey, ConversationId, HandoffId, KnowledgeQuery, OutcomeKey, QuoteAmount, QuoteTerm,
+    ComplaintKey, ConversationId, HandoffId, KnowledgeQuery, OutcomeKey, QuoteAmount, QuoteTerm, ReportDays,
 )
 from api.services import auth, desk
 from api.services.gateway import ChatGateway
@@ -89,6 +89,12 @@ def calculator(amount: QuoteAmount, term_months: QuoteTerm, _agent: AgentAccount
 def knowledge(q: KnowledgeQuery, _agent: AgentAccount = Agent):
     """The assistant's answers and the approved phrases that match `q` (Chinese words)."""
     return desk.knowledge(q)
+
+
+@router.get("/assist-report", response_model=schemas.AssistReport)
+def assist_report(days: ReportDays = 7, _supervisor: AgentAccount = Supervisor, unit: Unit = Work):
+    """Supervisors: suggestions shown, used, edited and ignored; replies blocked, warned and overridden."""
+    return desk.assist_report(unit, days)
 
 
 @router.get("/labels", response_model=schemas.LabelsOut)

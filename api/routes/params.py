@@ -18,3 +18,4 @@ QuoteAmount = Annotated[Decimal, Query(gt=0, le=Decimal("9999999999.99"), max_di
                                        description="the principal, in yuan")]
 QuoteTerm = Annotated[int, Query(ge=1, le=600, description="months; a standard term of the product rules")]
 KnowledgeQuery = Annotated[str, Query(min_length=1, max_length=200, description="what to look up, in Chinese")]
+ReportDays = Annotated[int, Query(ge=1, le=366, description="how many days back")]

@@ -1,7 +1,7 @@
 """The agent console's use cases: a bot.services call, the live frames it causes, the reply body."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +12,7 @@ from api.core.errors import ApiError, error_response
 from api.services.outbox import Unit
 from api.services.views import assist_view, check_view, conversation_detail, message_view, note_view, queue_item, state_view
 from bot.clock import bank_today
-from bot.data.models import AgentAccount, ChatMessage
+from bot.data.models import AgentAccount, ChatMessage, utcnow
 from bot.domain import labels
 from bot.domain.agent_phrases import load_phrases
 from bot.domain.agent_wording import BLOCK
@@ -112,6 +112,11 @@ def knowledge(query: str) -> schemas.KnowledgePage:
     rules, phrases = load_rules(), load_phrases()
     index = KNOWLEDGE.get(phrases, figures_for(Situation(today=bank_today()), rules))
     return schemas.KnowledgePage(items=[schemas.KnowledgeHit(id=e.id, text=e.text) for e in index.search(query)])
+
+
+def assist_report(unit: Unit, days: int) -> schemas.AssistReport:
+    report = assist.assist_report(unit.session, utcnow() - timedelta(days=days))
+    return schemas.AssistReport(**report)
 
 
 def labels_view() -> schemas.LabelsOut:

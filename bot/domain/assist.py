@@ -107,6 +107,9 @@ def next_best_action(situation: Situation, phrases: AgentPhrases, rules: Product
         if offer is not None:
             return offer
     wants_plan = situation.intent in ("request_installment", "report_hardship") or situation.broken_promises > 0
+    if "hardship" in situation.open_cases and wants_plan:  # an application is with the bank: no second offer
+        return Offer(PERSONALIZED, {"in_review": True, "max_months": rules.personalized_max_months},
+                     fill(phrases.disclosures.get(PERSONALIZED, ""), figures_for(situation, rules)))
     if situation.monthly_budget is not None or situation.income_back is not None or wants_plan:
         choice = hardship_offer(position.outstanding_principal, situation.monthly_budget, situation.income_back,
                                 situation.today, rules)

@@ -5,7 +5,7 @@ the agent sends, with every suggestion used or ignored and every block or overri
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -162,6 +162,23 @@ def guarded_reply(session: Session, conversation_id: str, agent: AgentAccount, t
     _record_suggestions_on_send(session, conversation_id, agent, text, suggestion)
     conversation = session.get(Conversation, handoff.conversation_id)
     return GuardedReply(add_message(session, conversation, "agent", text, agent=agent), check)
+
+
+def assist_report(session: Session, since: datetime) -> dict[str, list[dict[str, Any]]]:
+    """For supervisors: how each suggestion fares (shown, used, edited, ignored) and each agent's
+    blocked, warned and overridden replies since `since`, newest guard events first."""
+    rows = session.execute(select(AssistEvent.kind, AssistEvent.item, AssistEvent.action, func.count())
+                           .where(AssistEvent.created_at >= since)
+                           .group_by(AssistEvent.kind, AssistEvent.item, AssistEvent.action)).all()
+    suggestions: dict[str, dict[str, Any]] = {}
+    for kind, item, action, count in rows:
+        if kind == SUGGESTION:
+            suggestions.setdefault(item, {"id": item, "shown": 0, "used": 0, "edited": 0, "ignored": 0})[action] = count
+    guard = [{"agent": e.agent.username, "conversation_id": e.conversation_id, "action": e.action,
+              "rules": e.detail.get("rules", []), "excerpts": e.detail.get("excerpts", []), "at": e.created_at}
+             for e in session.scalars(select(AssistEvent).where(AssistEvent.kind == GUARD, AssistEvent.created_at >= since)
+                                      .order_by(AssistEvent.id.desc()).limit(200))]
+    return {"suggestions": sorted(suggestions.values(), key=lambda s: -s["shown"]), "guard": guard}
 
 
 def running_summary(session: Session, conversation_id: str, customer: CustomerAccount | None,

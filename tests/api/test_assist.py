@@ -71,6 +71,9 @@ def test_a_warning_is_sent_only_once_confirmed_and_the_override_is_recorded(clie
     assert agent_messages(database_url, held.conversation_id) == []
     assert reply(client, headers, held, "您放心，不会坐牢的。", confirmed=True).status_code == 200
     assert [e[1] for e in events(database_url, held.conversation_id) if e[0] == "guard"] == ["warned", "overridden"]
+    report = client.get("/api/agent/assist-report", headers=headers["super1"]).json()
+    assert [(g["agent"], g["action"], g["rules"]) for g in report["guard"]] == [
+        ("agent1", "overridden", ["categorical"]), ("agent1", "warned", ["categorical"])]
 
 
 def test_full_numbers_are_blocked_and_the_rewording_masks_them(client, headers, held):
@@ -108,6 +111,8 @@ def test_live_assist_goes_to_the_holder_and_supervisors_and_suggestions_are_meas
     assert ("suggestion", "used", chosen["id"]) in recorded
     ignored = {item for kind, action, item in recorded if action == "ignored"}
     assert ignored == {s["id"] for s in frame["suggestions"][1:]}
+    figures = {s["id"]: s for s in client.get("/api/agent/assist-report", headers=headers["super1"]).json()["suggestions"]}
+    assert figures[chosen["id"]]["used"] == 1 and figures[chosen["id"]]["shown"] >= 1
 
 
 def test_an_edited_suggestion_is_recorded_as_edited(client, database_url, headers, held):

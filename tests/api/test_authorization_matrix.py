@@ -54,6 +54,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("get", "/api/agent/calculator"): AGENTS,
     ("get", "/api/agent/knowledge"): AGENTS,
     ("get", "/api/agent/labels"): AGENTS,
+    ("get", "/api/agent/assist-report"): frozenset({"supervisor"}),
 }
 SOCKETS_ALLOWED = {"/api/chat/ws": CARDHOLDERS, "/api/agent/ws": AGENTS}
 

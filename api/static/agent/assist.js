@@ -45,7 +45,7 @@ const el = {
   kbForm: $("kb"), kbQuery: $("kb-query"), kbGo: $("kb-go"), kbResults: $("kb-results"),
 };
 
-let shownMessageId = null; // the cardholder message the panel reads; an older one never replaces it
+let shownMessageId = null; // the cardholder message the panel reads (data-message-id); an older one never replaces it
 let loading = 0;
 
 export function bindAssist() {
@@ -62,6 +62,7 @@ export function fillAssistLabels() {
 /** Another conversation is open: an empty panel, the calculator set to its principal. */
 export function resetAssist(detail) {
   shownMessageId = null;
+  el.panel.dataset.messageId = "";
   el.status.hidden = true;
   renderReading(null);
   renderSuggestions([]);
@@ -113,6 +114,7 @@ function render(assist) {
   const messageId = typeof assist.message_id === "number" ? assist.message_id : null;
   if (messageId !== null && shownMessageId !== null && messageId < shownMessageId) return;
   if (messageId !== null) shownMessageId = messageId;
+  el.panel.dataset.messageId = shownMessageId === null ? "" : String(shownMessageId);
   el.status.hidden = true;
   el.panel.hidden = false;
   renderReading(assist.reading);
