@@ -1,18 +1,30 @@
-"""Browser fixtures: the system's headless Chromium driven by Playwright (no browser download)."""
+"""Browser fixtures: the system's headless Chromium driven by Playwright (no browser download),
+the API on a free port over the real Rasa and action servers, and the steps the browser tests share."""
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
+import time
+import urllib.request
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
+from bot.data.db import session_factory, session_scope
+from bot.data.seed import seed_demo_agents
+from tests.servers import LOGS, REPO, TOKEN
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+BANK_PASSWORD = "browser-test-bank-password"
+AGENT_PASSWORD = "browser-test-agent-password"
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+TIMEOUT = 30_000
 
 
 def _install_chromium() -> str:
@@ -67,3 +79,76 @@ def page(browser):
 def phone_page(browser):
     """A phone-sized page (the chat panel goes full screen at <= 480px)."""
     yield from _page(browser, PHONE, is_mobile=True, has_touch=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def web(assistant) -> Iterator[str]:
+    """The API (gateway, pages, console) on a free port, talking to the real Rasa server."""
+    with session_scope(session_factory(assistant.database_url)) as session:
+        seed_demo_agents(session, AGENT_PASSWORD, reset=True)
+    port = _free_port()
+    env = {**assistant.env, "RASA_URL": assistant.rasa_url, "RASA_API_TOKEN": TOKEN,
+           "DEMO_BANK_PASSWORD": BANK_PASSWORD}
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = LOGS / "api.log"
+    server = subprocess.Popen(
+        [str(REPO / ".venv" / "bin" / "uvicorn"), "--factory", "api.main:create_app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "debug"],
+        cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/bank/demo-customers", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"API did not start:\n{log.read_text()[-3000:]}")
+                time.sleep(0.5)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def desktop_page(browser):
+    """A desktop-sized page in a context of its own (its own sessionStorage)."""
+    return browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
+
+
+def send(page, text: str) -> None:
+    """The cardholder writes in the chat widget."""
+    page.fill("#chat-input", text)
+    page.click("#chat-send")
+
+
+def open_console(browser, web: str, username: str = "agent1"):
+    """The agent console, signed in."""
+    agent = desktop_page(browser)
+    agent.goto(f"{web}/agent")
+    agent.fill("#agent-username", username)
+    agent.fill("#agent-password", AGENT_PASSWORD)
+    agent.click("#agent-login")
+    return agent
+
+
+def signed_in_cardholder(browser, web: str, customer_id: str, masked_name: str):
+    """A demo cardholder signed in on the bank site, the chat opened."""
+    from playwright.sync_api import expect
+
+    cardholder = desktop_page(browser)
+    cardholder.goto(web)
+    cardholder.select_option("#login-customer", customer_id)
+    cardholder.fill("#login-password", BANK_PASSWORD)
+    cardholder.click("#login-submit")
+    expect(cardholder.locator("#login-name")).to_contain_text(masked_name, timeout=TIMEOUT)
+    cardholder.click("#chat-launcher")
+    return cardholder

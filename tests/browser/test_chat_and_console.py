@@ -5,89 +5,15 @@ The screenshots this test takes are the ones the README shows.
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
-import time
-import urllib.request
-from pathlib import Path
-from typing import Iterator
 
-import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from bot.data.db import session_factory, session_scope
-from bot.data.seed import seed_demo_agents
-from tests.browser.conftest import DESKTOP, PHONE
-from tests.servers import LOGS, REPO, TOKEN
-
-BANK_PASSWORD = "browser-test-bank-password"
-AGENT_PASSWORD = "browser-test-agent-password"
-SHOTS = Path(__file__).resolve().parent / "screenshots"
-TIMEOUT = 30_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def web(assistant, tmp_path_factory) -> Iterator[str]:
-    """The API (gateway, pages, console) on a free port, talking to the real Rasa server."""
-    with session_scope(session_factory(assistant.database_url)) as session:
-        seed_demo_agents(session, AGENT_PASSWORD, reset=True)
-    port = _free_port()
-    env = {**assistant.env, "RASA_URL": assistant.rasa_url, "RASA_API_TOKEN": TOKEN,
-           "DEMO_BANK_PASSWORD": BANK_PASSWORD}
-    LOGS.mkdir(parents=True, exist_ok=True)
-    log = LOGS / "api.log"
-    server = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "uvicorn"), "--factory", "api.main:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "debug"],
-        cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/bank/demo-customers", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"API did not start:\n{log.read_text()[-3000:]}")
-                time.sleep(0.5)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def send(page: Page, text: str) -> None:
-    page.fill("#chat-input", text)
-    page.click("#chat-send")
-
-
-def open_console(browser, web: str) -> Page:
-    agent = browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
-    agent.goto(f"{web}/agent")
-    agent.fill("#agent-username", "agent1")
-    agent.fill("#agent-password", AGENT_PASSWORD)
-    agent.click("#agent-login")
-    return agent
+from tests.browser.conftest import PHONE, SHOTS, TIMEOUT, open_console, send, signed_in_cardholder
 
 
 def test_cardholder_asks_for_a_person_and_an_agent_answers(browser, web):
     SHOTS.mkdir(exist_ok=True)
-    cardholder = browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
-    cardholder.goto(web)
-    cardholder.select_option("#login-customer", "C0001")
-    cardholder.fill("#login-password", BANK_PASSWORD)
-    cardholder.click("#login-submit")
-    expect(cardholder.locator("#login-name")).to_contain_text("张*", timeout=TIMEOUT)
-
-    cardholder.click("#chat-launcher")
+    cardholder = signed_in_cardholder(browser, web, "C0001", "张*")
     send(cardholder, "我现在欠了多少钱")
     # logged in on the bank site: no identity questions, the figures straight away
     expect(cardholder.locator(".msg-bot", has_text="12,965.30")).to_be_visible(timeout=TIMEOUT)
