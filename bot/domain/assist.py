@@ -78,8 +78,8 @@ def figures_for(situation: Situation, rules: ProductRules) -> dict[str, str]:
 def suggest(situation: Situation, phrases: AgentPhrases, rules: ProductRules, limit: int = 3) -> list[Suggestion]:
     """The approved phrases that answer the latest message, filled, best first; general ones fill up."""
     values = figures_for(situation, rules)
-    intent = CARE if situation.sentiment == "distressed" and situation.intent != "distress" else situation.intent
-    ranked = [p for p in phrases.suggestions if p.fits("distress" if intent == CARE else intent)]
+    intent = "distress" if situation.sentiment == "distressed" else situation.intent  # care before anything
+    ranked = [p for p in phrases.suggestions if p.fits(intent)]
     ranked += [p for p in phrases.suggestions if p.fits(ANY)]
     out: list[Suggestion] = []
     for phrase in ranked:
@@ -108,8 +108,7 @@ def next_best_action(situation: Situation, phrases: AgentPhrases, rules: Product
             return offer
     wants_plan = situation.intent in ("request_installment", "report_hardship") or situation.broken_promises > 0
     if "hardship" in situation.open_cases and wants_plan:  # an application is with the bank: no second offer
-        return Offer(PERSONALIZED, {"in_review": True, "max_months": rules.personalized_max_months},
-                     fill(phrases.disclosures.get(PERSONALIZED, ""), figures_for(situation, rules)))
+        return _personalized(situation, phrases, rules, in_review=True)
     if situation.monthly_budget is not None or situation.income_back is not None or wants_plan:
         choice = hardship_offer(position.outstanding_principal, situation.monthly_budget, situation.income_back,
                                 situation.today, rules)
@@ -119,17 +118,21 @@ def next_best_action(situation: Situation, phrases: AgentPhrases, rules: Product
             return installment_offer(position.outstanding_principal, choice.term_months, phrases, rules)
         if situation.monthly_budget is None:
             return Offer(ASK_BUDGET)
-        return Offer(PERSONALIZED, {"max_months": rules.personalized_max_months,
-                                    "budget": format_yuan(situation.monthly_budget)},
-                     fill(phrases.disclosures.get(PERSONALIZED, ""), figures_for(situation, rules)))
+        return _personalized(situation, phrases, rules, budget=format_yuan(situation.monthly_budget))
     return _promise(situation, position, phrases, rules) or Offer(ASK_BUDGET)
 
 
 def installment_offer(principal: Decimal, term: int, phrases: AgentPhrases, rules: ProductRules) -> Offer:
     """A standard plan with every figure and the sentence that discloses them (the calculator's too)."""
-    plan = build_plan(principal, term, rules.installment_fee_rates[term])
-    values = {**plan_figures(plan), "annual_rate": plan_figures(plan)["rate"]}
+    values = plan_figures(build_plan(principal, term, rules.installment_fee_rates[term]))
+    values["annual_rate"] = values["rate"]
     return Offer(INSTALLMENT, values, fill(phrases.disclosures.get(INSTALLMENT, ""), {k: str(v) for k, v in values.items()}))
+
+
+def _personalized(situation: Situation, phrases: AgentPhrases, rules: ProductRules, **figures: Any) -> Offer:
+    """An application for a personalized plan, decided by the bank after review (DOMAIN: negotiated plan)."""
+    return Offer(PERSONALIZED, {"max_months": rules.personalized_max_months, **figures},
+                 fill(phrases.disclosures.get(PERSONALIZED, ""), figures_for(situation, rules)))
 
 
 def _promise(situation: Situation, position: AccountPosition, phrases: AgentPhrases, rules: ProductRules,
