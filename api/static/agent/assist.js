@@ -7,7 +7,7 @@
  */
 import { $, button, make, normalizeAmount, row, yuan } from "./ui.js";
 import { api, conversationPath } from "./session.js";
-import { fillTermSelect, intentLabel, label } from "./labels.js";
+import { fillTermSelect, intentLabel, knowsIntent, label } from "./labels.js";
 import { openId } from "./conversation.js";
 import { appendToReply, insertSuggestion } from "./reply.js";
 
@@ -130,7 +130,7 @@ function renderReading(reading) {
   el.readingBody.hidden = !reading;
   if (!reading) return;
   el.intent.textContent = intentLabel(reading.intent);
-  el.intent.classList.toggle("is-unsure", !reading.intent);
+  el.intent.classList.toggle("is-unsure", !knowsIntent(reading.intent));
   const confidence = Number(reading.confidence);
   el.confidence.textContent = Number.isFinite(confidence) ? "置信度 " + Math.round(confidence * 100) + "%" : "";
   const entities = Array.isArray(reading.entities) ? reading.entities : [];

@@ -33,10 +33,14 @@ export function label(name, key) {
   return typeof text === "string" ? text : String(key);
 }
 
+/** Whether the intents table names this intent (null and nlu_fallback are not intents). */
+export function knowsIntent(name) {
+  return Boolean(name) && typeof table("intents")[name] === "string";
+}
+
 /** An intent's label; the "unsure" label for null, nlu_fallback or any name the table lacks. */
 export function intentLabel(name) {
-  const text = name ? table("intents")[name] : null;
-  if (typeof text === "string") return text;
+  if (knowsIntent(name)) return table("intents")[name];
   return (tables && tables.unsure_intent) || "—";
 }
 

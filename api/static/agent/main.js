@@ -33,8 +33,8 @@ async function startConsole(session) {
   startQueue();
   connect();
   const restored = load(KEY.open, null);
+  showConversation(null);
   if (restored) openConversation(restored);
-  else showConversation(null);
 }
 
 function stopConsole() {
