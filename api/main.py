@@ -21,6 +21,7 @@ from api.core.errors import install_error_handlers
 from api.core.headers import SecurityHeaders
 from api.routes import agents, bank, chat
 from api.routes.pages import pages_router
+from api.services import desk
 from api.services.gateway import ChatGateway
 from api.services.hub import Hub
 from api.services.outbox import Database
@@ -64,7 +65,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     gateway: ChatGateway = app.state.gateway
-    sweeper = asyncio.get_running_loop().create_task(gateway.sweep_forever(SWEEP_SECONDS))
+    loop = asyncio.get_running_loop()
+    sweeper = loop.create_task(gateway.sweep_forever(SWEEP_SECONDS))
+    loop.run_in_executor(None, desk.warm_knowledge)  # the agents' first search need not wait for jieba
     try:
         yield
     finally:

@@ -273,7 +273,8 @@ class AgentReplyOut(Schema):
 
 class EntityOut(Schema):
     entity: str
-    value: str
+    value: str = Field(..., description="normalized: yuan, ISO date, months")
+    shown: str = Field(..., description="as a person reads it: 2,000.00元, 12月11日, 12期")
 
 
 class ReadingOut(Schema):
@@ -340,6 +341,7 @@ class LabelsOut(Schema):
     complaint_categories: dict[str, str]
     outcomes: dict[str, str]
     offers: dict[str, str]
+    offer_figures: dict[str, str]
     figures: dict[str, str]
     guard_reasons: dict[str, str]
     standard_terms: List[int] = Field(..., description="the calculator's terms, from the product rules")

@@ -98,6 +98,13 @@ def test_a_promise_is_on_the_day_named_when_the_rules_allow_it(rules):
     offer = next_best_action(situation(rules, intent="promise_to_pay", promised_on=named, amount=D("1268")), PHRASES, rules)
     assert offer.kind == PROMISE and offer.figures["iso_date"] == named.isoformat()
     assert offer.figures["amount"] == "1,268.00" and "12月7日" in offer.disclosure
+    assert "低于" not in offer.disclosure  # the whole unpaid minimum: nothing to warn about
+
+
+def test_a_promise_below_the_minimum_says_the_account_stays_overdue(rules):
+    offer = next_best_action(situation(rules, intent="promise_to_pay", amount=D("500")), PHRASES, rules)
+    assert offer.figures["below_minimum"] is True
+    assert "500.00元低于本期还需还的最低还款额1,268.00元" in offer.disclosure and "逾期" in offer.disclosure
 
 
 def test_a_promise_too_far_ahead_is_moved_within_the_rules(rules):

@@ -1,6 +1,7 @@
 """The agent console's use cases: a bot.services call, the live frames it causes, the reply body."""
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,7 @@ from bot.domain import labels
 from bot.domain.agent_phrases import load_phrases
 from bot.domain.agent_wording import BLOCK
 from bot.domain.assist import Situation, figures_for, installment_offer
-from bot.domain.knowledge import IndexCache
+from bot.domain.knowledge import IndexCache, KnowledgeIndex
 from bot.domain.product_rules import load_rules
 from bot.services import agent_desk, agent_records, assist
 from bot.services.agents import active_counts, is_supervisor, list_agents
@@ -26,6 +27,7 @@ from bot.domain.money import format_yuan
 from bot.services.conversations import get_conversation
 from bot.settings import REPO_ROOT
 
+log = logging.getLogger(__name__)
 KNOWLEDGE = IndexCache(REPO_ROOT / "domain.yml", REPO_ROOT / "data" / "responses", REPO_ROOT / "data" / "nlu",
                        REPO_ROOT / "data" / "jieba" / "userdict.txt")
 
@@ -109,9 +111,20 @@ def quote(amount: Decimal, term_months: int) -> schemas.QuoteOut:
 
 
 def knowledge(query: str) -> schemas.KnowledgePage:
+    return schemas.KnowledgePage(items=[schemas.KnowledgeHit(id=e.id, text=e.text) for e in _knowledge().search(query)])
+
+
+def warm_knowledge() -> None:
+    """Build the index (and load jieba) before the first search; a failure waits for that search."""
+    try:
+        _knowledge()
+    except Exception:  # noqa: BLE001 - at start-up a broken file is reported by the first search instead
+        log.warning("the knowledge index could not be built at start-up", exc_info=True)
+
+
+def _knowledge() -> KnowledgeIndex:
     rules, phrases = load_rules(), load_phrases()
-    index = KNOWLEDGE.get(phrases, figures_for(Situation(today=bank_today()), rules))
-    return schemas.KnowledgePage(items=[schemas.KnowledgeHit(id=e.id, text=e.text) for e in index.search(query)])
+    return KNOWLEDGE.get(phrases, figures_for(Situation(today=bank_today()), rules))
 
 
 def assist_report(unit: Unit, days: int) -> schemas.AssistReport:
@@ -122,7 +135,7 @@ def assist_report(unit: Unit, days: int) -> schemas.AssistReport:
 def labels_view() -> schemas.LabelsOut:
     return schemas.LabelsOut(
         intents=labels.INTENTS, unsure_intent=labels.UNSURE_INTENT, entities=labels.ENTITIES,
-        sentiments=labels.SENTIMENTS, reasons=labels.HANDOFF_REASONS, modes=labels.MODES,
+        sentiments=labels.SENTIMENTS, reasons=labels.HANDOFF_REASONS, modes=labels.MODES, offer_figures=labels.OFFER_FIGURES,
         handoff_statuses=labels.HANDOFF_STATUSES, case_kinds=labels.CASE_KINDS, case_statuses=labels.CASE_STATUSES,
         complaint_categories=labels.COMPLAINT_CATEGORIES, outcomes=labels.OUTCOMES, offers=labels.OFFERS,
         figures=labels.FIGURES, guard_reasons=load_phrases().reasons, standard_terms=load_rules().standard_terms,

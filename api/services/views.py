@@ -104,7 +104,7 @@ def assist_view(conversation_id: str, result: Assist) -> schemas.AssistOut:
         message_id=result.message_id,
         reading=None if reading is None else schemas.ReadingOut(
             intent=reading.intent, confidence=round(reading.confidence, 3), sentiment=reading.sentiment,
-            entities=[schemas.EntityOut(entity=name, value=value) for name, value in reading.entities]),
+            entities=[schemas.EntityOut(entity=name, value=value, shown=shown) for name, value, shown in reading.entities]),
         suggestions=[schemas.SuggestionOut(id=s.id, text=s.text) for s in result.suggestions],
         offer=schemas.OfferOut(kind=result.offer.kind, figures=result.offer.figures, disclosure=result.offer.disclosure),
         summary=result.summary,

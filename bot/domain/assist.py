@@ -148,4 +148,8 @@ def _promise(situation: Situation, position: AccountPosition, phrases: AgentPhra
         return None
     values = {"date": format_date(day, today), "amount": format_yuan(amount), "iso_date": day.isoformat(),
               "below_minimum": amount < position.unpaid_minimum}
-    return Offer(PROMISE, values, fill(phrases.disclosures.get(PROMISE, ""), {k: str(v) for k, v in values.items()}))
+    said = {k: str(v) for k, v in values.items()} | {"unpaid_minimum": format_yuan(position.unpaid_minimum)}
+    disclosure = fill(phrases.disclosures.get(PROMISE, ""), said)
+    if values["below_minimum"]:  # the cardholder must hear that the account stays overdue
+        disclosure = f"{disclosure}{fill(phrases.disclosures.get('promise_below_minimum', ''), said) or ''}"
+    return Offer(PROMISE, values, disclosure)

@@ -3,6 +3,7 @@ an account, the bank's rules, an installment plan (amounts to the fen, dates as 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.domain.account_position import AccountPosition
@@ -49,3 +50,17 @@ def plan_figures(plan: InstallmentPlan) -> dict[str, Any]:
         "rate": format_percent(plan.annual_rate),
         "total": format_yuan(plan.total_repayment),
     }
+
+
+def entity_shown(entity: str, value: str, today: date) -> str:
+    """An entity's normalized value as a person reads it: 2,000.00元, 12月11日, 12期."""
+    try:
+        if entity == "amount":
+            return f"{format_yuan(Decimal(value))}元"
+        if entity == "date":
+            return format_date(date.fromisoformat(value), today)
+        if entity == "installment_term":
+            return f"{int(float(value))}期"
+    except (ValueError, InvalidOperation):
+        pass
+    return value

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,10 +103,15 @@ class IndexCache:
         self._userdict = userdict
         self._key: tuple | None = None
         self._index: KnowledgeIndex | None = None
+        self._lock = threading.Lock()  # the start-up warm-up and a first search may come at once
 
     def get(self, phrases: AgentPhrases, figures: Mapping[str, str]) -> KnowledgeIndex:
         files = [self._domain_file, *sorted(self._responses_dir.glob("*.yml")), *sorted(self._nlu_dir.glob("*.yml"))]
         key = (tuple(p.stat().st_mtime_ns for p in files), id(phrases), tuple(sorted(figures.items())))
+        with self._lock:
+            return self._current(key, phrases, figures)
+
+    def _current(self, key: tuple, phrases: AgentPhrases, figures: Mapping[str, str]) -> KnowledgeIndex:
         if self._index is None or key != self._key:
             if self._userdict is not None and self._userdict.exists() and self._index is None:
                 jieba.load_userdict(str(self._userdict))

@@ -60,6 +60,11 @@ OFFERS: dict[str, str] = {  # next best action kinds (bot.domain.assist)
     "promise": "登记还款承诺", "installment": "标准账单分期", "personalized": "申请个性化分期",
     "ask_budget": "先了解每月能还多少", "nothing_due": "目前没有欠款",
 }
+OFFER_FIGURES: dict[str, str] = {  # an offer's or the calculator's figures (bot.domain.figures.plan_figures)
+    "term": "期数", "principal": "本金", "monthly": "每期还款", "last": "最后一期", "fee": "总手续费",
+    "annual_rate": "年化利率", "total": "总还款额", "date": "还款日期", "amount": "还款金额", "budget": "每月可还",
+    "max_months": "最长期数",
+}
 FIGURES: dict[str, str] = {  # the handoff summary's figures, in the order the console lists them
     "total_due": "应还总额", "outstanding_principal": "未还本金", "interest_to_date": "利息", "late_fee": "违约金",
     "minimum_unpaid": "未还最低还款额", "days_overdue": "逾期天数", "due_date": "到期还款日",

@@ -28,6 +28,7 @@ from bot.domain.agent_phrases import AgentPhrases, fill
 from bot.domain.agent_wording import BLOCK, WARN, WordingCheck, check_wording
 from bot.domain.assist import Offer, Situation, Suggestion, figures_for, next_best_action, suggest
 from bot.domain.compliance import mask_text
+from bot.domain.figures import entity_shown
 from bot.domain.money import format_yuan
 from bot.domain.product_rules import ProductRules
 from bot.domain.redaction import mask_digits
@@ -52,7 +53,7 @@ class Reading:
 
     intent: str | None
     confidence: float
-    entities: tuple[tuple[str, str], ...]  # (entity, normalized value)
+    entities: tuple[tuple[str, str, str], ...]  # (entity, normalized value, as a person reads it)
     sentiment: str
 
 
@@ -71,12 +72,13 @@ class GuardedReply:
     check: WordingCheck
 
 
-def reading_of(parse: dict[str, Any] | None, texts: list[str]) -> Reading | None:
+def reading_of(parse: dict[str, Any] | None, texts: list[str], today: date) -> Reading | None:
     """Rasa's /model/parse result as the console shows it; nlu_fallback is no intent."""
     if not parse:
         return None
     intent = (parse.get("intent") or {}).get("name")
-    entities = tuple((str(e.get("entity")), str(e.get("value"))) for e in parse.get("entities") or []
+    entities = tuple((str(e["entity"]), str(e["value"]), entity_shown(str(e["entity"]), str(e["value"]), today))
+                     for e in parse.get("entities") or []
                      if e.get("entity") in READ_ENTITIES and e.get("value") is not None)
     return Reading(intent if intent in labels.INTENTS else None, float((parse.get("intent") or {}).get("confidence") or 0),
                    entities, sentiment_of(texts[-3:]))
@@ -103,7 +105,7 @@ def customer_texts(session: Session, conversation_id: str) -> list[str]:
 def assist(session: Session, conversation_id: str, parse: dict[str, Any] | None, message_id: int | None,
            rules: ProductRules, phrases: AgentPhrases, today: date) -> Assist:
     texts = customer_texts(session, conversation_id)
-    reading = reading_of(parse, texts)
+    reading = reading_of(parse, texts, today)
     customer = conversation_customer(session, conversation_id, rules)
     cases = cases_of(session, customer.cardholder, limit=10) if customer is not None else []
     situation = _situation(session, reading, customer, cases, today)
@@ -238,7 +240,7 @@ def _item(kind: str, reference: str, status: str, detail: str | None, due: str |
 
 def _situation(session: Session, reading: Reading | None, customer: CustomerAccount | None, cases: list[CaseLine],
                today: date) -> Situation:
-    values = dict(reading.entities) if reading else {}
+    values = {entity: value for entity, value, _ in reading.entities} if reading else {}
     intent = reading.intent if reading else None
     amount = _decimal(values.get("amount"))
     budget = amount if intent in ("inform", "request_installment", "report_hardship") else None

@@ -11,19 +11,19 @@ import { fillTermSelect, intentLabel, knowsIntent, label } from "./labels.js";
 import { openId } from "./conversation.js";
 import { appendToReply, insertSuggestion } from "./reply.js";
 
-/** How an offer's or a quote's figure is captioned and written (the API sends the values only). */
-const FIGURE = {
-  term: ["期数", (v) => v + " 期"],
-  principal: ["本金", yuan],
-  monthly: ["每期还款", yuan],
-  last: ["最后一期", yuan],
-  fee: ["总手续费", yuan],
-  annual_rate: ["年化利率", String],
-  total: ["总还款额", yuan],
-  date: ["还款日期", String],
-  amount: ["还款金额", yuan],
-  budget: ["每月可还", yuan],
-  max_months: ["最长期数", (v) => v + " 个月"],
+/** How an offer's or a quote's figure is written; its caption is labels.offer_figures[key]. */
+const FORMAT = {
+  term: (v) => v + " 期",
+  principal: yuan,
+  monthly: yuan,
+  last: yuan,
+  fee: yuan,
+  annual_rate: String,
+  total: yuan,
+  date: String,
+  amount: yuan,
+  budget: yuan,
+  max_months: (v) => v + " 个月",
 };
 /** An offer's figures, in this order (an installment's, a promise's, a personalized plan's). */
 const OFFER_KEYS = ["term", "monthly", "fee", "annual_rate", "total", "date", "amount", "budget", "max_months"]
@@ -134,7 +134,7 @@ function renderReading(reading) {
   const confidence = Number(reading.confidence);
   el.confidence.textContent = Number.isFinite(confidence) ? "置信度 " + Math.round(confidence * 100) + "%" : "";
   const entities = Array.isArray(reading.entities) ? reading.entities : [];
-  el.entities.replaceChildren(...entities.map((e) => make("li", "", label("entities", e.entity) + "：" + e.value)));
+  el.entities.replaceChildren(...entities.map((e) => make("li", "", label("entities", e.entity) + "：" + (e.shown || e.value))));
   el.entities.hidden = entities.length === 0;
   el.sentiment.textContent = label("sentiments", reading.sentiment) || "—";
   el.sentiment.className = "sentiment-" + reading.sentiment;
@@ -161,9 +161,8 @@ function renderSuggestions(suggestions) {
 
 function figureRows(list, figures, keys) {
   keys.forEach(([sent, key]) => {
-    if (!FIGURE[key] || figures[sent] == null || figures[sent] === "") return;
-    const [caption, write] = FIGURE[key];
-    row(list, caption, write(figures[sent]));
+    if (!FORMAT[key] || figures[sent] == null || figures[sent] === "") return;
+    row(list, label("offer_figures", key), FORMAT[key](figures[sent]));
   });
 }
 

@@ -1,7 +1,7 @@
 /*
  * Every label the console shows, fetched once after login from GET /api/agent/labels and keyed by
  * the names the API sends: {intents, unsure_intent, entities, sentiments, reasons, modes,
- * handoff_statuses, case_kinds, case_statuses, complaint_categories, outcomes, offers, figures,
+ * handoff_statuses, case_kinds, case_statuses, complaint_categories, outcomes, offers, offer_figures, figures,
  * guard_reasons, standard_terms}. No label is copied into the page.
  */
 import { api } from "./session.js";
