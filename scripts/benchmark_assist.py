@@ -24,7 +24,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -34,11 +33,8 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("APP_ENV", "demo")
 
 import httpx  # noqa: E402
-import uvicorn  # noqa: E402
 import websockets  # noqa: E402
 
-from api.core.config import load_api_settings  # noqa: E402
-from api.main import create_app  # noqa: E402
 from bot.clock import bank_today  # noqa: E402
 from bot.data.db import migrate, session_factory, session_scope  # noqa: E402
 from bot.data.models import Cardholder  # noqa: E402
@@ -203,16 +199,20 @@ def start_rasa(port: int, workdir: Path) -> subprocess.Popen:
     return process
 
 
-def start_api(database_url: str, rasa_url: str, port: int, workdir: Path) -> uvicorn.Server:
-    many = "10000 per minute"  # every conversation of the benchmark comes from one address
-    settings = load_api_settings(database_url=database_url, rasa_url=rasa_url, rasa_api_token=TOKEN,
-                                 static_dir=workdir / "static", login_limits_per_account=many,
-                                 login_limits_per_address=many, conversation_limits_per_address=many,
-                                 rate_limit_per_minute=10000)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    wait_for(f"http://127.0.0.1:{port}/api/bank/demo-customers", 60)
-    return server
+def start_api(database_url: str, rasa_url: str, port: int, workdir: Path) -> subprocess.Popen:
+    """The API as `make run` starts it (its own process), with the throttles opened: every
+    conversation of the benchmark comes from one address."""
+    many = "10000 per minute"
+    env = {**os.environ, "APP_ENV": "demo", "DATABASE_URL": database_url, "RASA_URL": rasa_url, "RASA_API_TOKEN": TOKEN,
+           "LOGIN_LIMITS_PER_ACCOUNT": many, "LOGIN_LIMITS_PER_ADDRESS": many,
+           "CONVERSATION_LIMITS_PER_ADDRESS": many, "RATE_LIMIT_PER_MINUTE": "10000"}
+    process = subprocess.Popen(
+        [str(REPO / ".venv" / "bin" / "uvicorn"), "--factory", "api.main:create_app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        cwd=REPO, env=env, stdout=(workdir / "api.log").open("w"), stderr=subprocess.STDOUT,
+    )
+    wait_for(f"http://127.0.0.1:{port}/api/bank/demo-customers", 60, process)
+    return process
 
 
 def main() -> None:
@@ -230,10 +230,13 @@ def main() -> None:
         rasa_port, api_port = free_port(), free_port()
         rasa = start_rasa(rasa_port, workdir)
         try:
-            server = start_api(database_url, f"http://127.0.0.1:{rasa_port}", api_port, workdir)
-            results = asyncio.run(measure(f"http://127.0.0.1:{api_port}", database_url, args.conversations,
-                                          args.messages, args.rounds))
-            server.should_exit = True
+            api = start_api(database_url, f"http://127.0.0.1:{rasa_port}", api_port, workdir)
+            try:
+                results = asyncio.run(measure(f"http://127.0.0.1:{api_port}", database_url, args.conversations,
+                                              args.messages, args.rounds))
+            finally:
+                api.terminate()
+                api.wait(timeout=30)
         finally:
             rasa.terminate()
             rasa.wait(timeout=60)
