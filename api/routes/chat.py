@@ -47,7 +47,7 @@ def send_message(
     if pending:
         background.add_task(gateway.forward, identity.conversation_id)
     else:  # an agent holds the conversation: the assistant helps the agent instead
-        background.add_task(gateway.assist_agent, identity.conversation_id, message.id)
+        background.add_task(gateway.assist_agent, identity.conversation_id, message.id, message.text)
     return schemas.MessageEnvelope(message=message)
 
 

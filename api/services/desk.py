@@ -86,7 +86,7 @@ def assist_for(unit: Unit, conversation_id: str, agent: AgentAccount, parse: dic
     agent_desk.require_holder_or_supervisor(unit.session, conversation_id, agent)
     result = assist.assist(unit.session, conversation_id, parse, message_id, load_rules(), load_phrases(), bank_today())
     if not is_supervisor(agent):
-        assist.record_shown(unit.session, conversation_id, agent, result.suggestions, message_id)
+        assist.record_shown(unit.session, conversation_id, agent.id, result.suggestions, message_id)
     return assist_view(conversation_id, result)
 
 

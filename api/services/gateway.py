@@ -30,7 +30,7 @@ from api.services.outbox import Database, Unit, unit_of_work
 from api.services.rasa_client import RasaClient, RasaUnavailable
 from api.services.views import assist_view, message_view, state_view
 from bot.clock import bank_today
-from bot.data.models import AgentAccount, ChatMessage
+from bot.data.models import AgentAccount
 from bot.domain.agent_phrases import load_phrases
 from bot.domain.product_rules import load_rules
 from bot.services import agent_desk, assist, delivery
@@ -141,12 +141,20 @@ class ChatGateway:
                         return
                     await self._deliver(*leased)
 
-    async def assist_agent(self, conversation_id: str, message_id: int) -> None:
-        """A cardholder's message to the agent holding the conversation: read it with the assistant's
-        model and send the holder (and supervisors) what it means, what to reply and what to offer."""
-        text = await self.run(_held_message_text, conversation_id, message_id)
-        if text is not None:
-            await self.run(_send_assist, conversation_id, message_id, await self.read(conversation_id, text))
+    async def assist_agent(self, conversation_id: str, message_id: int, text: str) -> None:
+        """A cardholder's message to the agent holding the conversation: the model reads it while the
+        bank's records are gathered, and the holder (and supervisors) get what it means, what to
+        reply and what to offer; what was shown is recorded after the frame has gone."""
+        reading = asyncio.create_task(self.read(conversation_id, text))
+        gathered = await self.run(_gather_for_holder, conversation_id)
+        if gathered is None:  # nobody holds it any more: the assistant answers the cardholder instead
+            reading.cancel()
+            return
+        (holder_id, holder), facts = gathered
+        result = assist.compose(facts, await reading, message_id, load_rules(), load_phrases(), bank_today())
+        self.hub.to_agents({"type": "assist", "assist": jsonable_encoder(assist_view(conversation_id, result))}, holder)
+        await self.run(lambda unit: assist.record_shown(unit.session, conversation_id, holder_id, result.suggestions,
+                                                        message_id))
 
     async def read(self, conversation_id: str, text: str) -> dict[str, Any] | None:
         """The model's reading of `text`; None without Rasa (assist then works from the account and rules)."""
@@ -277,19 +285,10 @@ class ChatGateway:
         return state_view(session, conversation)
 
 
-def _held_message_text(unit: Unit, conversation_id: str, message_id: int) -> str | None:
-    """The cardholder's message, if an agent holds its conversation (else the assistant answers it)."""
-    message = unit.session.get(ChatMessage, message_id)
-    if message is None or message.sender != "customer" or agent_desk.holder_of(unit.session, conversation_id) is None:
-        return None
-    return message.text
-
-
-def _send_assist(unit: Unit, conversation_id: str, message_id: int, parse: dict[str, Any] | None) -> None:
+def _gather_for_holder(unit: Unit, conversation_id: str) -> tuple[tuple[int, str], assist.Gathered] | None:
+    """The records assist needs, if an agent holds the conversation (else the assistant answers it)."""
     holder = agent_desk.holder_of(unit.session, conversation_id)
     if holder is None:
-        return
-    result = assist.assist(unit.session, conversation_id, parse, message_id, load_rules(), load_phrases(), bank_today())
-    assist.record_shown(unit.session, conversation_id, holder, result.suggestions, message_id)
-    frame = {"type": "assist", "assist": jsonable_encoder(assist_view(conversation_id, result))}
-    unit.outbox.to_agents(frame, holder.username)
+        return None
+    gathered = assist.gather(unit.session, conversation_id, load_rules(), load_phrases(), bank_today())
+    return (holder.id, holder.username), gathered

@@ -42,6 +42,8 @@ class RasaClient:
         self.timeout_seconds = timeout_seconds
         self._timeout = httpx.Timeout(timeout_seconds)
         self._slots = asyncio.Semaphore(max_concurrency)
+        # made once: building it (the CA bundle) for every call cost more than the call itself
+        self._tls = httpx.create_ssl_context()
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -121,7 +123,7 @@ class RasaClient:
 
     async def _request(self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None) -> Any:
         try:
-            async with httpx.AsyncClient(timeout=self._timeout) as client:
+            async with httpx.AsyncClient(timeout=self._timeout, verify=self._tls) as client:
                 response = await client.request(method, f"{self._base_url}{path}", json=body, params=params)
                 response.raise_for_status()
                 return response.json()

@@ -231,7 +231,7 @@ async def _customer_frame(
     if pending:
         gateway.spawn(gateway.forward(identity.conversation_id))
     else:
-        gateway.spawn(gateway.assist_agent(identity.conversation_id, message.id))
+        gateway.spawn(gateway.assist_agent(identity.conversation_id, message.id, message.text))
 
 
 def _customer_typing(unit: Unit, conversation_id: str, on: bool) -> None:

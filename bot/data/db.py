@@ -9,6 +9,7 @@ from typing import Iterator
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.settings import get_settings
 
@@ -16,11 +17,17 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite files get their folder, foreign keys and a busy timeout."""
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+    """An engine for `url`; SQLite files get their folder, foreign keys and a busy timeout.
+
+    A SQLite file keeps a pool of open connections (SQLAlchemy 1.4 would open one per session,
+    and every opening sets the pragmas again); a server database's connections are pinged first.
+    """
+    file_sqlite = url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:")
+    if file_sqlite:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    pooling = {"poolclass": QueuePool, "pool_size": 10, "max_overflow": 30} if file_sqlite else {"pool_pre_ping": True}
     # hide_parameters: an error never repeats the values it was writing (a message, an ID).
-    engine = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True, connect_args=_connect_args(url))
+    engine = create_engine(url, future=True, hide_parameters=True, connect_args=_connect_args(url), **pooling)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -26,6 +26,7 @@ from bot.data.models import (
 from bot.domain import labels
 from bot.domain.agent_phrases import AgentPhrases, fill
 from bot.domain.agent_wording import BLOCK, WARN, WordingCheck, check_wording
+from bot.domain.account_position import AccountPosition
 from bot.domain.assist import Offer, Situation, Suggestion, figures_for, next_best_action, suggest
 from bot.domain.compliance import mask_text
 from bot.domain.figures import entity_shown
@@ -102,16 +103,47 @@ def customer_texts(session: Session, conversation_id: str) -> list[str]:
     return [mask_text(mask_digits(m.text) if m.secret else m.text) for m in rows]
 
 
-def assist(session: Session, conversation_id: str, parse: dict[str, Any] | None, message_id: int | None,
-           rules: ProductRules, phrases: AgentPhrases, today: date) -> Assist:
+@dataclass(frozen=True)
+class Gathered:
+    """What the bank's records say about a conversation, read in one go (no ORM object escapes),
+    so the model's reading of the message can be awaited at the same time."""
+
+    texts: list[str]
+    position: AccountPosition | None
+    hardship_budget: Decimal | None  # from the latest hardship application
+    broken_promises: int
+    open_kinds: tuple[str, ...]
+    summary: dict[str, Any]
+
+
+def gather(session: Session, conversation_id: str, rules: ProductRules, phrases: AgentPhrases, today: date) -> Gathered:
     texts = customer_texts(session, conversation_id)
-    reading = reading_of(parse, texts, today)
     customer = conversation_customer(session, conversation_id, rules)
     cases = cases_of(session, customer.cardholder, limit=10) if customer is not None else []
-    situation = _situation(session, reading, customer, cases, today)
-    summary = running_summary(session, conversation_id, customer, phrases, today, texts=texts, cases=cases)
+    budget, broken = None, 0
+    if customer is not None:
+        account_id = customer.account.id
+        budget = session.scalar(select(HardshipApplication.monthly_budget).where(
+            HardshipApplication.account_id == account_id).order_by(HardshipApplication.id.desc()).limit(1))
+        broken = session.scalar(select(func.count()).select_from(PromiseToPay).where(
+            PromiseToPay.account_id == account_id, PromiseToPay.status == "broken")) or 0
+    return Gathered(texts, customer.position if customer else None, budget, broken,
+                    tuple(line.kind for line in cases if line.status in OPEN_STATUSES),
+                    running_summary(session, conversation_id, customer, phrases, today, texts=texts, cases=cases))
+
+
+def compose(gathered: Gathered, parse: dict[str, Any] | None, message_id: int | None, rules: ProductRules,
+            phrases: AgentPhrases, today: date) -> Assist:
+    """Assist from the records and the model's reading; no database."""
+    reading = reading_of(parse, gathered.texts, today)
+    situation = _situation(reading, gathered, today)
     return Assist(message_id, reading, suggest(situation, phrases, rules), next_best_action(situation, phrases, rules),
-                  summary)
+                  gathered.summary)
+
+
+def assist(session: Session, conversation_id: str, parse: dict[str, Any] | None, message_id: int | None,
+           rules: ProductRules, phrases: AgentPhrases, today: date) -> Assist:
+    return compose(gather(session, conversation_id, rules, phrases, today), parse, message_id, rules, phrases, today)
 
 
 def latest_customer_message(session: Session, conversation_id: str) -> ChatMessage | None:
@@ -129,10 +161,10 @@ def confirm_note(session: Session, conversation_id: str, agent: AgentAccount, ou
     session.flush()
 
 
-def record_shown(session: Session, conversation_id: str, agent: AgentAccount, shown: list[Suggestion],
+def record_shown(session: Session, conversation_id: str, agent_id: int, shown: list[Suggestion],
                  message_id: int | None) -> None:
     for suggestion in shown:
-        _record(session, conversation_id, agent, SUGGESTION, "shown", suggestion.id, {"message_id": message_id})
+        _record(session, conversation_id, agent_id, SUGGESTION, "shown", suggestion.id, {"message_id": message_id})
 
 
 def check_reply(session: Session, conversation_id: str, text: str, rules: ProductRules,
@@ -238,28 +270,20 @@ def _item(kind: str, reference: str, status: str, detail: str | None, due: str |
     return {**item, "date": due} if due else item
 
 
-def _situation(session: Session, reading: Reading | None, customer: CustomerAccount | None, cases: list[CaseLine],
-               today: date) -> Situation:
+def _situation(reading: Reading | None, gathered: Gathered, today: date) -> Situation:
     values = {entity: value for entity, value, _ in reading.entities} if reading else {}
     intent = reading.intent if reading else None
     amount = _decimal(values.get("amount"))
-    budget = amount if intent in ("inform", "request_installment", "report_hardship") else None
+    stated_budget = amount if intent in ("inform", "request_installment", "report_hardship") else None
     promised_on = _date(values.get("date"))
-    broken, open_kinds = 0, ()
-    if customer is not None:
-        account_id = customer.account.id
-        if budget is None:
-            budget = session.scalar(select(HardshipApplication.monthly_budget).where(
-                HardshipApplication.account_id == account_id).order_by(HardshipApplication.id.desc()).limit(1))
-        broken = session.scalar(select(func.count()).select_from(PromiseToPay).where(
-            PromiseToPay.account_id == account_id, PromiseToPay.status == "broken")) or 0
-        open_kinds = tuple(line.kind for line in cases if line.status in OPEN_STATUSES)
     return Situation(
         today=today, intent=intent, amount=amount if intent == "promise_to_pay" else None,
         promised_on=promised_on if intent in ("promise_to_pay", "inform", "change_promise") else None,
-        position=customer.position if customer else None, monthly_budget=budget,
-        income_back=promised_on if intent == "report_hardship" else None, broken_promises=broken,
-        open_cases=open_kinds, sentiment=reading.sentiment if reading else "neutral",
+        position=gathered.position,
+        monthly_budget=stated_budget if stated_budget is not None else (
+            gathered.hardship_budget if gathered.position is not None else None),
+        income_back=promised_on if intent == "report_hardship" else None, broken_promises=gathered.broken_promises,
+        open_cases=gathered.open_kinds, sentiment=reading.sentiment if reading else "neutral",
     )
 
 
@@ -282,9 +306,10 @@ def _record_suggestions_on_send(session: Session, conversation_id: str, agent: A
             _record(session, conversation_id, agent, SUGGESTION, "ignored", item, {})
 
 
-def _record(session: Session, conversation_id: str, agent: AgentAccount, kind: str, action: str, item: str,
+def _record(session: Session, conversation_id: str, agent: AgentAccount | int, kind: str, action: str, item: str,
             detail: dict[str, Any]) -> None:
-    session.add(AssistEvent(conversation_id=conversation_id, agent_id=agent.id, kind=kind, action=action,
+    agent_id = agent if isinstance(agent, int) else agent.id
+    session.add(AssistEvent(conversation_id=conversation_id, agent_id=agent_id, kind=kind, action=action,
                             item=item, detail=detail, created_at=utcnow()))
     session.flush()
 
