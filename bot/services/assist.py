@@ -240,9 +240,11 @@ def running_summary(session: Session, conversation_id: str, customer: CustomerAc
 def draft_note(summary: dict[str, Any], outcome: str, phrases: AgentPhrases) -> str:
     """The contact-log note the agent confirms at close: outcome, what was agreed, what is open, next step."""
     lines = phrases.wrap_up
-    describe = lambda items: "；".join(  # noqa: E731
-        fill(lines["item"], {"kind": i["kind_label"], "reference": i["reference"], "detail": i["detail"]}) or ""
-        for i in items)
+
+    def describe(items: list[dict[str, Any]]) -> str:
+        return "；".join(fill(lines["item"], {"kind": i["kind_label"], "reference": i["reference"],
+                                             "detail": i["detail"]}) or "" for i in items)
+
     note = [fill(lines["outcome"], {"outcome": labels.OUTCOMES.get(outcome, outcome)})]
     if summary["agreed"]:
         note.append(fill(lines["agreed"], {"items": describe(summary["agreed"])}))
