@@ -188,14 +188,6 @@ def close(session: Session, conversation_id: str, agent: AgentAccount, outcome: 
     return conversation
 
 
-def agent_reply(
-    session: Session, conversation_id: str, agent: AgentAccount, text: str, max_chars: int
-) -> ChatMessage:
-    """A message from the holding agent to the cardholder."""
-    handoff = held_handoff(session, conversation_id, agent)
-    return add_message(session, _conversation(session, handoff), "agent", checked_text(text, max_chars), agent=agent)
-
-
 def add_note(session: Session, conversation_id: str, agent: AgentAccount, text: str, max_chars: int) -> AgentNote:
     """An internal note: by the holding agent, or by a supervisor on any conversation."""
     if not is_supervisor(agent):

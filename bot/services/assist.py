@@ -188,11 +188,11 @@ def guarded_reply(session: Session, conversation_id: str, agent: AgentAccount, t
     check = check_reply(session, conversation_id, text, rules, phrases)
     detail = {"rules": check.rules, "excerpts": [mask_text(f.excerpt) for f in check.findings][:5]}
     if check.verdict == BLOCK or (check.verdict == WARN and not confirmed):
-        _record(session, conversation_id, agent, GUARD, "blocked" if check.verdict == BLOCK else "warned",
+        _record(session, conversation_id, agent.id, GUARD, "blocked" if check.verdict == BLOCK else "warned",
                 ",".join(check.rules)[:64], detail)
         return GuardedReply(None, check)
     if check.verdict == WARN:
-        _record(session, conversation_id, agent, GUARD, "overridden", ",".join(check.rules)[:64], detail)
+        _record(session, conversation_id, agent.id, GUARD, "overridden", ",".join(check.rules)[:64], detail)
     _record_suggestions_on_send(session, conversation_id, agent, text, suggestion)
     conversation = session.get(Conversation, handoff.conversation_id)
     return GuardedReply(add_message(session, conversation, "agent", text, agent=agent), check)
@@ -301,16 +301,15 @@ def _record_suggestions_on_send(session: Session, conversation_id: str, agent: A
     shown = list(dict.fromkeys(session.scalars(shown_query)))
     if suggestion is not None:
         used_id, inserted = suggestion
-        _record(session, conversation_id, agent, SUGGESTION, "used" if text.strip() == inserted.strip() else "edited",
+        _record(session, conversation_id, agent.id, SUGGESTION, "used" if text.strip() == inserted.strip() else "edited",
                 used_id[:64], {})
     for item in shown:
         if suggestion is None or item != suggestion[0]:
-            _record(session, conversation_id, agent, SUGGESTION, "ignored", item, {})
+            _record(session, conversation_id, agent.id, SUGGESTION, "ignored", item, {})
 
 
-def _record(session: Session, conversation_id: str, agent: AgentAccount | int, kind: str, action: str, item: str,
+def _record(session: Session, conversation_id: str, agent_id: int, kind: str, action: str, item: str,
             detail: dict[str, Any]) -> None:
-    agent_id = agent if isinstance(agent, int) else agent.id
     session.add(AssistEvent(conversation_id=conversation_id, agent_id=agent_id, kind=kind, action=action,
                             item=item, detail=detail, created_at=utcnow()))
     session.flush()
