@@ -1,7 +1,7 @@
 """Shared dependencies: settings, the unit of work of a request, who is calling, and from where.
 
 Every role check is one dependency here: `current_conversation` (a cardholder's conversation
-token), `current_agent` (an agent or supervisor), `require_supervisor`.
+token), `current_agent` (an agent or supervisor), `require_supervisor`, `require_trainer`.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from api.services.gateway import ChatGateway
 from api.services.outbox import Unit, unit_of_work
 from api.services.throttle import Guards
 from bot.data.models import AgentAccount
-from bot.services.agents import is_supervisor
+from bot.services.agents import is_supervisor, is_trainer
 
 
 def get_settings(request: Request) -> ApiSettings:
@@ -72,3 +72,14 @@ def require_supervisor(agent: AgentAccount = Depends(current_agent)) -> AgentAcc
     if not is_supervisor(agent):
         raise ApiError("forbidden")
     return agent
+
+
+def require_trainer(
+    token: str | None = Depends(bearer_token), unit: Unit = Depends(get_unit),
+    settings: ApiSettings = Depends(get_settings),
+) -> AgentAccount:
+    """A trainer: masked conversations and the training data, never the bank's records."""
+    account = auth.staff_account(unit.session, settings, token)
+    if not is_trainer(account):
+        raise ApiError("forbidden")
+    return account

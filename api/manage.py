@@ -3,6 +3,7 @@
     python -m api.manage create-agent --username U --display-name N --role agent
     python -m api.manage deactivate-agent --username U
     python -m api.manage set-role --username U --role supervisor
+    python -m api.manage create-agent --username T --display-name 训练师 --role trainer
 
 The password comes from --password or is asked for twice (not echoed); it is stored with the
 same salted hash the login route checks. A deactivated or re-roled account's open console
@@ -22,14 +23,14 @@ from bot.settings import get_settings
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m api.manage", description="Agent console administration.")
     commands = parser.add_subparsers(dest="command", required=True)
-    create = commands.add_parser("create-agent", help="create an agent or supervisor account")
+    create = commands.add_parser("create-agent", help="create an agent, supervisor or trainer account")
     create.add_argument("--username", required=True)
     create.add_argument("--display-name", required=True, help="shown to cardholders, e.g. 客服小李")
     create.add_argument("--role", choices=ROLES, default="agent")
     create.add_argument("--password", help="asked for when omitted (safer: not kept in shell history)")
     deactivate = commands.add_parser("deactivate-agent", help="stop an account from signing in or working")
     deactivate.add_argument("--username", required=True)
-    role = commands.add_parser("set-role", help="make an account an agent or a supervisor")
+    role = commands.add_parser("set-role", help="make an account an agent, a supervisor or a trainer")
     role.add_argument("--username", required=True)
     role.add_argument("--role", choices=ROLES, required=True)
     args = parser.parse_args(argv)

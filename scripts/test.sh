@@ -15,8 +15,11 @@ echo "== rasa data validate"
 echo "== training (skipped when data and config are unchanged)"
 "$BIN/rasa" train --fixed-model-name assistant --out models --quiet
 
-echo "== test stories through the dialogue policies"
-"$BIN/rasa" test core --stories tests/test_stories.yml --model models/assistant.tar.gz \
+echo "== test stories through the dialogue policies (written ones and conversations trainers saved)"
+rm -rf results/test_stories && mkdir -p results/test_stories
+cp tests/test_stories.yml results/test_stories/
+cp tests/conversations/*.yml results/test_stories/ 2>/dev/null || true
+"$BIN/rasa" test core --stories results/test_stories --model models/assistant.tar.gz \
   --out results/core --fail-on-prediction-errors --quiet
 "$BIN/python" -c 'import json; c = json.load(open("results/core/story_report.json"))["conversation_accuracy"]; print("test stories:", c["correct"], "of", c["total"], "correct")'
 

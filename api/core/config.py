@@ -5,7 +5,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.settings import Settings, load_settings
+from bot.settings import REPO_ROOT, Settings, load_settings
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -38,6 +38,10 @@ class ApiSettings(Settings):
     # Behind a proxy (nginx): the addresses whose X-Forwarded-For is believed; empty: none.
     forwarded_allow_ips: str = ""
     static_dir: Path = STATIC_DIR
+    # The trainers' side: Rasa's tracker store (read only, for review) and the project folder
+    # whose data/ they edit and whose models/workbench/ they train into.
+    tracker_store_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'tracker.db'}"
+    training_workspace: Path = REPO_ROOT
 
 
 def load_api_settings(**overrides: object) -> ApiSettings:

@@ -23,7 +23,7 @@ from bot.data.seed import DEMO_CARDHOLDERS
 from bot.domain.compliance import mask_name
 from bot.services import identity
 from bot.services.accounts import AccountNotFound, cardholder_by_customer_id, primary_account
-from bot.services.agents import agent_by_username, authenticate
+from bot.services.agents import agent_by_username, authenticate, works_the_desk
 from bot.services.conversations import ConversationNotFound, get_conversation, open_conversation
 
 BANK, CONVERSATION, AGENT = "bank", "conversation", "agent"
@@ -116,15 +116,25 @@ def agent_login(
     )
 
 
-def agent_account(session: Session, settings: ApiSettings, token: str | None) -> AgentAccount:
-    """The active account a console token belongs to; a deactivated account's tokens stop working."""
+def staff_account(session: Session, settings: ApiSettings, token: str | None) -> AgentAccount:
+    """The active account a staff token belongs to; a deactivated account's tokens stop working."""
     return _agent(session, read_token(settings.secret("agent_token_secret"), AGENT, token))
+
+
+def agent_account(session: Session, settings: ApiSettings, token: str | None) -> AgentAccount:
+    """The active agent or supervisor a console token belongs to; a trainer is refused (no bank data)."""
+    account = staff_account(session, settings, token)
+    if not works_the_desk(account):
+        raise ApiError("forbidden")
+    return account
 
 
 def agent_identity(session: Session, settings: ApiSettings, token: str | None) -> AgentIdentity:
     """The console socket's holder: the active account, its role now, and when the token ends."""
     claims = read_token(settings.secret("agent_token_secret"), AGENT, token)
     account = _agent(session, claims)
+    if not works_the_desk(account):
+        raise InvalidToken("a trainer's token does not open the desk")
     return AgentIdentity(account.id, account.username, account.display_name, account.role, _expiry(claims))
 
 

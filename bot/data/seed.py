@@ -53,6 +53,7 @@ DEMO_AGENTS: tuple[tuple[str, str, str], ...] = (  # username, display name, rol
     ("agent1", "客服小李", "agent"),
     ("agent2", "客服小王", "agent"),
     ("super1", "主管老陈", "supervisor"),
+    ("trainer1", "训练师小周", "trainer"),
 )
 
 

@@ -12,7 +12,9 @@ from bot.services.errors import ServiceError
 from bot.services.passwords import hash_password, verify_password
 
 SUPERVISOR = "supervisor"
-ROLES: tuple[str, ...] = ("agent", SUPERVISOR)
+TRAINER = "trainer"
+ROLES: tuple[str, ...] = ("agent", SUPERVISOR, TRAINER)
+CONSOLE_ROLES: tuple[str, ...] = ("agent", SUPERVISOR)
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -23,6 +25,15 @@ class HasRole(Protocol):
 def is_supervisor(person: HasRole) -> bool:
     """The one supervisor check: route dependencies, socket fan-out and desk rules all ask here."""
     return person.role == SUPERVISOR
+
+
+def works_the_desk(person: HasRole) -> bool:
+    """Agents and supervisors answer cardholders; a trainer never sees the bank's data."""
+    return person.role in CONSOLE_ROLES
+
+
+def is_trainer(person: HasRole) -> bool:
+    return person.role == TRAINER
 
 
 class AccountError(ServiceError):
@@ -97,7 +108,12 @@ def active_counts(session: Session) -> dict[int, int]:
 
 
 def list_agents(session: Session) -> list[AgentAccount]:
-    return list(session.scalars(select(AgentAccount).where(AgentAccount.active.is_(True)).order_by(AgentAccount.username)))
+    """The active accounts that take conversations (trainers do not)."""
+    return list(session.scalars(
+        select(AgentAccount)
+        .where(AgentAccount.active.is_(True), AgentAccount.role.in_(CONSOLE_ROLES))
+        .order_by(AgentAccount.username)
+    ))
 
 
 @lru_cache(maxsize=1)
