@@ -19,7 +19,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api.core.config import ApiSettings, load_api_settings
 from api.core.errors import install_error_handlers
 from api.core.headers import SecurityHeaders
-from api.routes import agents, bank, chat
+from api.routes import agents, bank, chat, dashboard, trainer
 from api.routes.pages import pages_router
 from api.services import desk
 from api.services.gateway import ChatGateway
@@ -27,6 +27,7 @@ from api.services.hub import Hub
 from api.services.outbox import Database
 from api.services.rasa_client import RasaClient
 from api.services.throttle import Guards
+from api.services.workbench import workbench_for
 from bot import log_redaction
 from bot.services.conversations import MessageLimits
 
@@ -49,7 +50,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         MessageLimits(max_chars=settings.max_message_chars, per_minute=settings.rate_limit_per_minute),
     )
     install_error_handlers(app)
-    routers = [chat.router, agents.router, pages_router(settings.static_dir)]
+    app.state.workbench = workbench_for(settings)
+    routers = [chat.router, agents.router, trainer.router, dashboard.router, pages_router(settings.static_dir)]
     if settings.is_demo:
         routers.insert(0, bank.router)
     for router in routers:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, List, Literal, Optional
 
-from pydantic import BaseModel, Field, condecimal, conint
+from pydantic import BaseModel, Field, condecimal, conint, constr
 
 Mode = Literal["bot", "waiting", "agent", "closed", "callback"]
 Sender = Literal["customer", "bot", "agent", "system"]
@@ -369,3 +369,36 @@ class AssistReport(Schema):
 
     suggestions: List[SuggestionFigures]
     guard: List[GuardEvent]
+
+
+# --- the trainers' workbench -------------------------------------------------------------
+
+class MarkIn(Schema):
+    """What a trainer notes on a conversation; a field left out is left as it is."""
+
+    flagged: Optional[bool] = None
+    tags: Optional[List[constr(min_length=1, max_length=32, strip_whitespace=True)]] = Field(None, max_items=20)
+    reviewed: Optional[bool] = None
+
+
+class EntitySpan(Schema):
+    """An entity in an example: characters start..end of its text, and its normalized value if any."""
+
+    start: conint(ge=0, le=500)
+    end: conint(ge=1, le=500)
+    entity: constr(regex=r"^[a-z_0-9]{1,64}$")
+    value: Optional[constr(max_length=100)] = None
+
+
+class ExampleIn(Schema):
+    """A message to add under `intent` (moved there if another intent holds it)."""
+
+    text: constr(min_length=1, max_length=500, strip_whitespace=True)
+    intent: constr(regex=r"^[a-z_0-9]{1,64}(/[a-z_0-9]{1,64})?$")
+    entities: List[EntitySpan] = Field(default_factory=list, max_items=20)
+    import_id: Optional[conint(ge=1, le=MAX_ID)] = Field(None, description="the imported message this example settles")
+
+
+class EvaluationIn(Schema):
+    model: Optional[constr(regex=r"^[A-Za-z0-9_.-]{1,100}$")] = Field(None, description="a workbench model; default the newest")
+    cross_validation_folds: Optional[conint(ge=2, le=10)] = None

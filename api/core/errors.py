@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.core.security import TokenError
 from api.services.rasa_client import RasaUnavailable
 from api.services.throttle import Throttled
-from bot.services.errors import ServiceError
+from bot.services.errors import ExplainedError, ServiceError
 
 # code -> (HTTP status, what the person in front of the page is told)
 ERRORS: dict[str, tuple[int, str]] = {
@@ -42,6 +42,16 @@ ERRORS: dict[str, tuple[int, str]] = {
     "invalid_request": (422, "请求内容不正确，请检查后再试。"),
     "reply_blocked": (422, "这条回复不符合合规要求，未发送。请参考建议的说法修改。"),
     "reply_needs_confirmation": (409, "这条回复有需要注意的说法，请确认后再发送。"),
+    "invalid_date_range": (422, "日期范围不正确：开始日期不能晚于结束日期，且最多一年。"),
+    # the trainers' workbench: the exception's own message says what to fix
+    "invalid_training_data": (422, "训练数据无法按要求修改。"),
+    "invalid_training_record": (422, "请求内容不正确。"),
+    "invalid_mark": (422, "标记内容不正确。"),
+    "import_not_found": (404, "导入的语料不存在。"),
+    "job_not_found": (404, "任务不存在。"),
+    "model_error": (409, "模型操作未完成。"),
+    "evaluation_error": (409, "评估未完成。"),
+    "rasa_unavailable": (503, "无法连接 Rasa 服务。"),
 }
 RETRY_AFTER_SECONDS = "60"
 
@@ -54,8 +64,10 @@ class ApiError(Exception):
         self.code = code
 
 
-def error_response(code: str, retry_after: int | None = None, **extra: object) -> JSONResponse:
-    status, message = ERRORS.get(code, (400, "请求无法处理。"))
+def error_response(code: str, retry_after: int | None = None, message: str | None = None,
+                   **extra: object) -> JSONResponse:
+    status, generic = ERRORS.get(code, (400, "请求无法处理。"))
+    message = message or generic
     headers: dict[str, str] | None = None
     if status == 429:
         wait = retry_after or int(RETRY_AFTER_SECONDS)
@@ -71,7 +83,8 @@ def install_error_handlers(app: FastAPI) -> None:
     """Map service refusals, token problems, validation and plain HTTP errors to the one format."""
 
     async def coded(_request: Request, exc: Exception) -> JSONResponse:
-        return error_response(getattr(exc, "code", "invalid_request"), getattr(exc, "retry_after", None))
+        explained = str(exc) if isinstance(exc, ExplainedError) else None
+        return error_response(getattr(exc, "code", "invalid_request"), getattr(exc, "retry_after", None), explained)
 
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         """Which fields were wrong, never the values sent (they may be passwords or card digits)."""

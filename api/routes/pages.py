@@ -1,4 +1,4 @@
-"""The two pages and their assets, written by the page author under api/static/."""
+"""The pages (widget, agent console, trainer workbench, dashboard) and their assets, written by the page author under api/static/."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,5 +24,13 @@ def pages_router(static_dir: Path) -> APIRouter:
     @router.get("/agent")
     def agent_page() -> FileResponse:
         return page("agent.html")
+
+    @router.get("/trainer")
+    def trainer_page() -> FileResponse:
+        return page("trainer.html")
+
+    @router.get("/dashboard")
+    def dashboard_page() -> FileResponse:
+        return page("dashboard.html")
 
     return router

@@ -348,3 +348,47 @@ class AssistEvent(Base):
     detail: Mapped[dict] = Column(JSON, nullable=False, default=dict)
     created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
     agent: Mapped["AgentAccount"] = relationship("AgentAccount")
+
+
+class ReviewMark(Base):
+    """A trainer's mark on a conversation of the tracker store (which the bank database does not hold):
+    flagged for attention, tagged, reviewed. One row per conversation, written on the first mark."""
+
+    __tablename__ = "review_marks"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = Column(String(128), unique=True, nullable=False)
+    flagged: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    tags: Mapped[list] = Column(JSON, nullable=False, default=list)
+    reviewed: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    reviewed_by: Mapped[int | None] = Column(ForeignKey("agent_accounts.id", name="fk_review_marks_reviewed_by"))
+    updated_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class TrainingAuditEntry(Base):
+    """What a trainer changed and when (an example added, a model activated...), so every change to
+    what the assistant understands can be traced to a person; `detail` is masked before it is stored."""
+
+    __tablename__ = "training_audit"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    actor: Mapped[str] = Column(String(64), nullable=False)
+    at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    action: Mapped[str] = Column(String(32), nullable=False, index=True)
+    target: Mapped[str] = Column(String(255), nullable=False, default="")
+    detail: Mapped[dict] = Column(JSON, nullable=False, default=dict)
+
+
+class ImportedMessage(Base):
+    """A message imported for labelling (from a file, or what cardholders wrote before a handoff),
+    masked before it is stored; a trainer gives it an intent, then adds it to the data or ignores it."""
+
+    __tablename__ = "imported_messages"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    batch: Mapped[str] = Column(String(32), nullable=False, index=True)
+    source: Mapped[str] = Column(String(16), nullable=False)  # file | handoff
+    text: Mapped[str] = Column(Text, nullable=False)
+    label: Mapped[str | None] = Column(String(64))  # the intent the file gave, if any
+    annotated_intent: Mapped[str | None] = Column(String(64))
+    entities: Mapped[list] = Column(JSON, nullable=False, default=list)
+    created_by: Mapped[str] = Column(String(64), nullable=False)
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    status: Mapped[str] = Column(String(16), nullable=False, default="new", index=True)  # new | added | ignored
