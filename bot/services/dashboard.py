@@ -4,7 +4,9 @@ Which conversations count: chats on the bank site (conversations) that started w
 in which the cardholder wrote at least once; a chat opened without a word is no contact. A
 conversation is contained when nobody asked for a person in it (no handoff request); the rest are
 handoffs, so contained + handoffs = conversations, day by day. The fallback figures come from
-Rasa's tracker store (every channel); without a tracker-store engine they are None.
+Rasa's tracker store (every channel), each day with its own count of tracker conversations (the
+rate's denominator: the bank's chats are another set); without a tracker-store engine, or with
+one that cannot be read (Rasa never started, so no file yet), they are None and the rest stands.
 
 Money is a Decimal rendered as a string ("1234.50"); a rate is a float between 0 and 1 (None when
 there is nothing to divide by); a duration is in seconds.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
 import statistics
 from collections import Counter, defaultdict
@@ -23,6 +26,7 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.clock import as_utc, bank_date_of, bank_today
@@ -61,6 +65,7 @@ CSV_HEADER = ("对话编号", "渠道", "开始时间", "最后更新", "已核�
 GUARD = "guard"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 500
+log = logging.getLogger(__name__)
 
 
 class InvalidDateRange(ExplainedError):
@@ -145,8 +150,9 @@ def masked_customer(name: str | None, card_last4: str | None) -> str:
 
 def _conversation_figures(session: Session, window: _Window, per_day: dict[str, dict[str, Any]]) -> dict[str, Any]:
     wrote = exists().where(ChatMessage.conversation_id == Conversation.id, ChatMessage.sender == "customer")
-    started = dict(session.execute(select(Conversation.id, Conversation.created_at).where(
-        Conversation.created_at >= window.start, Conversation.created_at < window.end, wrote)).tuples())
+    started: dict[str, datetime] = {conversation_id: created_at for conversation_id, created_at in session.execute(
+        select(Conversation.id, Conversation.created_at).where(
+            Conversation.created_at >= window.start, Conversation.created_at < window.end, wrote))}
     handed = _handoffs_of(session, list(started))
     for conversation_id, created_at in started.items():
         day = per_day[bank_date_of(created_at).isoformat()]
@@ -183,17 +189,24 @@ def _waiting_figures(session: Session, window: _Window, per_day: dict[str, dict[
 
 
 def _fallback_figures(engine: Engine | None, window: _Window, per_day: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """How often the assistant did not understand, from the tracker store (None without one)."""
+    """How often the assistant did not understand, from the tracker store (None without one, or
+    when it cannot be read: the bank's figures are still worth showing)."""
+    unknown: dict[str, Any] = {"tracker_conversations": None, "fallback_conversations": None, "fallback_rate": None,
+                               "user_messages": None, "fallback_messages": None, "fallback_message_rate": None}
     if engine is None:
-        return {"tracker_conversations": None, "fallback_conversations": None, "fallback_rate": None,
-                "user_messages": None, "fallback_messages": None, "fallback_message_rate": None}
-    summaries = tracker_summaries(engine, window.first, window.last)
+        return unknown
+    try:
+        summaries = tracker_summaries(engine, window.first, window.last)
+    except SQLAlchemyError as exc:  # the class only: the message may carry the store's URL
+        log.warning("dashboard: the tracker store cannot be read (%s); fallback figures left out", type(exc).__name__)
+        return unknown
     for day in per_day.values():
-        day["fallback_conversations"] = 0
+        day["tracker_conversations"] = day["fallback_conversations"] = 0
     for summary in summaries:
         day = per_day.get(summary.started.astimezone(BANK_TIMEZONE).date().isoformat())
-        if day is not None and summary.fallback:
-            day["fallback_conversations"] += 1
+        if day is not None:
+            day["tracker_conversations"] += 1
+            day["fallback_conversations"] += 1 if summary.fallback else 0
     fallen = sum(1 for s in summaries if s.fallback)
     messages = sum(s.user_messages for s in summaries)
     fallback_messages = sum(s.fallback_messages for s in summaries)
@@ -367,12 +380,13 @@ def _compliance_figures(session: Session, window: _Window) -> dict[str, Any]:
 # --- the contact log CSV -------------------------------------------------------------------------
 
 def _contact_rows(session: Session, window: _Window) -> list[tuple[ContactLog, str | None, str | None, str | None]]:
-    entries = list(session.execute(
+    # plain tuples: Result.tuples() is SQLAlchemy 2.0, and the project is pinned to 1.4 (Rasa 3)
+    entries = [tuple(row) for row in session.execute(
         select(ContactLog, AgentAccount.display_name, Cardholder.name, Cardholder.id)
         .outerjoin(AgentAccount, AgentAccount.id == ContactLog.noted_by)
         .outerjoin(Cardholder, Cardholder.id == ContactLog.cardholder_id)
         .where(ContactLog.started_at >= window.start, ContactLog.started_at < window.end)
-        .order_by(ContactLog.started_at, ContactLog.id)).tuples())
+        .order_by(ContactLog.started_at, ContactLog.id))]
     tails = _card_tails(session, {holder_id for *_, holder_id in entries if holder_id is not None})
     return [(entry, agent, name, tails.get(holder_id)) for entry, agent, name, holder_id in entries]
 
@@ -409,7 +423,8 @@ def _window(date_from: date, date_to: date) -> _Window:
 
 def _empty_day() -> dict[str, Any]:
     return {"conversations": 0, "contained": 0, "handoffs": 0, "waiting_median_seconds": None,
-            "fallback_conversations": None, "promises": 0, "promise_amount": "0.00", "plans": 0, "complaints": 0}
+            "tracker_conversations": None, "fallback_conversations": None, "promises": 0, "promise_amount": "0.00",
+            "plans": 0, "complaints": 0}
 
 
 def _day_start(day: date) -> datetime:
