@@ -342,7 +342,7 @@ def _outcomes(session: Session, conversation_ids: Sequence[str]) -> dict[str, st
     found: dict[str, str] = {}
     for chunk in _chunks(conversation_ids):
         found.update(session.execute(select(ContactLog.conversation_id, ContactLog.outcome)
-                                     .where(ContactLog.conversation_id.in_(chunk))).tuples())
+                                     .where(ContactLog.conversation_id.in_(chunk))).all())
     return found
 
 

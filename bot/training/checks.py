@@ -113,6 +113,9 @@ def entities_never_annotated(found: Iterable[Example], domain_entities: Iterable
 
 def rasa_validate(ws: Workspace) -> list[Finding]:
     """`rasa data validate` on the workspace: its errors, and a note that it passed."""
+    missing = [p.name for p in (ws.domain, ws.config) if not p.is_file()] + ([] if ws.data_dir.is_dir() else ["data"])
+    if missing:
+        return [Finding("error", "rasa_validate", f"工作区缺少 {'、'.join(missing)}，无法校验")]
     command = [rasa_bin(), "data", "validate", "--data", str(ws.data_dir), "--domain", str(ws.domain),
                "--config", str(ws.config)]
     try:

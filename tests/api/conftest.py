@@ -45,7 +45,8 @@ def settings(database_url, tmp_path, in_service_hours) -> ApiSettings:
         seed_demo_agents(session, AGENT_PASSWORD)
     return load_api_settings(
         database_url=database_url, rasa_url=f"http://127.0.0.1:{free_port()}", rasa_timeout_seconds=1.0,
-        static_dir=tmp_path / "static",
+        static_dir=tmp_path / "static", training_workspace=tmp_path / "workspace",
+        tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}",
     )
 
 

@@ -3,7 +3,7 @@
 The table below must name each route the app serves (a new route without a row fails the
 first test). Each route is then called as anonymous, as the cardholder of the conversation,
 as another cardholder, with a bank-site session, as the agent holding the conversation, as
-another agent and as a supervisor: the intended callers are let through (any answer but
+another agent, as a supervisor and as a trainer: the intended callers are let through (any answer but
 401/403), everyone else is refused with 401 or 403.
 """
 from __future__ import annotations
@@ -21,11 +21,23 @@ from bot.services.accounts import cardholder_by_customer_id
 from bot.services.records import record_complaint
 from tests.api.conftest import AGENT_PASSWORD, agent_headers, bank_token, bearer, queue_handoff, start_chat
 
-ROLES = ("anonymous", "cardholder", "other_cardholder", "bank_session", "agent_holding", "agent_other", "supervisor")
+ROLES = ("anonymous", "cardholder", "other_cardholder", "bank_session", "agent_holding", "agent_other", "supervisor",
+         "trainer")
 PUBLIC = frozenset(ROLES)
 CARDHOLDERS = frozenset({"cardholder", "other_cardholder"})  # each with their own conversation's token
 AGENTS = frozenset({"agent_holding", "agent_other", "supervisor"})
 HOLDER = frozenset({"agent_holding"})
+TRAINER = frozenset({"trainer"})  # never an agent's or a supervisor's: trainers change what the bot understands
+SUPERVISOR = frozenset({"supervisor"})
+TRAINER_ROUTES = [
+    ("get", "/conversations"), ("get", "/conversations/{conversation_id}"),
+    ("post", "/conversations/{conversation_id}/mark"), ("post", "/conversations/{conversation_id}/test-story"),
+    ("get", "/intents"), ("post", "/examples/preview"), ("post", "/examples"), ("post", "/imports"),
+    ("post", "/imports/handoffs"), ("get", "/imports"), ("post", "/imports/{item_id}/ignore"), ("get", "/checks"),
+    ("post", "/evaluations"), ("get", "/evaluations/{job_id}"), ("get", "/evaluations/{job_id}/pictures/{name}.png"),
+    ("post", "/training"), ("get", "/training/{job_id}"), ("get", "/models"), ("post", "/models/rollback"),
+    ("post", "/models/{name}/activate"), ("get", "/audit"),
+]
 
 ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("post", "/api/bank/login"): PUBLIC,
@@ -55,6 +67,9 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("get", "/api/agent/knowledge"): AGENTS,
     ("get", "/api/agent/labels"): AGENTS,
     ("get", "/api/agent/assist-report"): frozenset({"supervisor"}),
+    ("get", "/api/dashboard/figures"): SUPERVISOR,
+    ("get", "/api/dashboard/contact-log.csv"): SUPERVISOR,
+    **{(method, f"/api/trainer{path}"): TRAINER for method, path in TRAINER_ROUTES},
 }
 SOCKETS_ALLOWED = {"/api/chat/ws": CARDHOLDERS, "/api/agent/ws": AGENTS}
 
@@ -71,8 +86,12 @@ BODIES = {
     "/dispute": {"description": "这笔消费不是我本人"},
     "/resolve": {"resolution": "已致歉并处理"},
     "/check": {"text": "您好"},
+    "/mark": {"reviewed": True},
+    "/examples/preview": {"text": "我是不会还钱的", "intent": "refuse_to_pay"},
+    "/examples": {"text": "我是不会还钱的", "intent": "refuse_to_pay"},
+    "/evaluations": {},
 }
-QUERIES = {"/wrap-up": "?outcome=informed", "/calculator": "?amount=12680&term_months=12", "/knowledge": "?q=宽限期"}
+QUERIES = {"/checks": "?with_rasa=false", "/wrap-up": "?outcome=informed", "/calculator": "?amount=12680&term_months=12", "/knowledge": "?q=宽限期"}
 
 
 @dataclass
@@ -102,7 +121,8 @@ def world(client, settings, database_url) -> World:
                                      False, zhang.conversation_id)
         complaint_id = complaint.id
     tokens = {"anonymous": None, "cardholder": zhang.token, "other_cardholder": li.token,
-              "bank_session": bank_token(client, "C0003"), **agents}
+              "bank_session": bank_token(client, "C0003"), **agents,
+              "trainer": agent_headers(settings, "trainer1")["Authorization"][7:]}
     return World(client, tokens, zhang.conversation_id, handoff_id, complaint_id)
 
 
@@ -121,7 +141,9 @@ def test_every_route_and_socket_has_a_row(settings):
 def test_only_the_intended_callers_get_through(world, method, path):
     url = (path.replace("{handoff_id}", str(world.handoff_id))
            .replace("{conversation_id}", world.conversation_id)
-           .replace("{complaint_id}", str(world.complaint_id)))
+           .replace("{complaint_id}", str(world.complaint_id)).replace("{item_id}", "1")
+           .replace("{job_id}", "train-none").replace("{name}.png", "intent_histogram.png")
+           .replace("{name}", "wb-none.tar.gz"))
     url += next((query for suffix, query in QUERIES.items() if path.endswith(suffix)), "")
     body = next((b for suffix, b in BODIES.items() if path.endswith(suffix)), None)
     allowed = ALLOWED[(method, path)]

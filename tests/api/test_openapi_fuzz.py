@@ -37,7 +37,8 @@ def server_settings(tmp_path_factory):
     from api.core.config import load_api_settings
     from tests.api.conftest import AGENT_PASSWORD
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'bank.db'}"
+    folder = tmp_path_factory.mktemp("fuzz")
+    url = f"sqlite:///{folder / 'bank.db'}"
     migrate(url)
     with session_scope(session_factory(url)) as session:
         seed_demo(session, bank_today())
@@ -46,7 +47,8 @@ def server_settings(tmp_path_factory):
         database_url=url, rasa_url=f"http://127.0.0.1:{free_port()}", rasa_timeout_seconds=1.0,
         static_dir=tmp_path_factory.mktemp("static"), login_limits_per_account="100000 per minute",
         login_limits_per_address="100000 per minute", conversation_limits_per_address="100000 per minute",
-        rate_limit_per_minute=100000,
+        rate_limit_per_minute=100000, training_workspace=folder / "workspace",
+        tracker_store_url=f"sqlite:///{folder / 'tracker.db'}",
     )
 
 
@@ -66,7 +68,7 @@ def fuzzed(server_settings) -> Iterator[tuple]:
     supervisor = agent_headers(server_settings, "super1")
     client.post(f"/api/agent/handoffs/{handoff_id}/claim", headers=supervisor)
     schema = schemathesis.from_uri(f"{base}/openapi.json", data_generation_methods=["positive", "negative"])
-    yield schema, base, {"chat": chat.headers, "agent": supervisor}
+    yield schema, base, {"chat": chat.headers, "agent": supervisor, "trainer": agent_headers(server_settings, "trainer1")}
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -80,7 +82,8 @@ def _operations():
 def test_no_input_gets_a_500_and_answers_match_the_schema(fuzzed, method, path):
     schema, base, headers = fuzzed
     operation = schema[path][method.upper()]
-    token = headers["agent"] if path.startswith("/api/agent/") else headers["chat"]
+    token = (headers["trainer"] if path.startswith("/api/trainer/") else
+             headers["agent"] if path.startswith(("/api/agent/", "/api/dashboard/")) else headers["chat"])
 
     @hypothesis_settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                          suppress_health_check=list(HealthCheck))

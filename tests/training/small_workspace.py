@@ -21,6 +21,7 @@ EPOCHS = {"DIETClassifier": 20, "ResponseSelector": 5, "TEDPolicy": 5}
 
 def build(root: Path, per_intent: int = EXAMPLES_PER_INTENT) -> Workspace:
     ws = Workspace(root)
+    root.mkdir(parents=True, exist_ok=True)
     for name in ("domain.yml", "endpoints.yml"):
         shutil.copy(REPO_ROOT / name, root / name)
     shutil.copytree(REPO_ROOT / "data", ws.data_dir)

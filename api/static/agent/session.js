@@ -87,7 +87,7 @@ function loginErrorText(result) {
   return result.text || "登录失败，请稍后再试";
 }
 
-function showLoginError(text) {
+export function showLoginError(text) {
   el.loginError.textContent = text;
   el.loginError.hidden = !text;
 }
@@ -100,7 +100,7 @@ function begin() {
   handlers.start(session);
 }
 
-function logout() {
+export function logout() {
   handlers.stop();
   session = null;
   [KEY.session, KEY.mine, KEY.open].forEach((key) => store(key, null));

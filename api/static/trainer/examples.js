@@ -189,11 +189,21 @@ async function apply() {
 
 function showChange(change) {
   const diff = (change.changes || []).map((item) => item.diff).join("\n");
-  el.diff.textContent = diff || "（没有改动：训练数据里已经有这条样例）";
+  // One span per line, so added and removed lines can be coloured; the text is still the diff.
+  const lines = diff ? diff.split("\n") : ["（没有改动：训练数据里已经有这条样例）"];
+  el.diff.replaceChildren(...lines.map((line) => make("span", diffClass(line), line + "\n")));
   el.diff.hidden = false;
   const moved = change.moved_from || [];
   el.moved.textContent = moved.length ? "这句话目前是 " + moved.map(intentText).join("、") + " 的样例，将被移到所选意图下。" : "";
   el.moved.hidden = !moved.length;
+}
+
+function diffClass(line) {
+  if (line.startsWith("+++") || line.startsWith("---")) return "diff-file";
+  if (line.startsWith("@@")) return "diff-hunk";
+  if (line.startsWith("+")) return "diff-add";
+  if (line.startsWith("-")) return "diff-del";
+  return "";
 }
 
 function showResult(text, isError) {

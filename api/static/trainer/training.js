@@ -4,7 +4,7 @@
  * list and followed the same way. #training-progress carries data-status running|succeeded|failed.
  */
 import { $ } from "../agent/ui.js";
-import { busy, call, enc } from "./api.js";
+import { call, enc } from "./api.js";
 import { follow, showProgress } from "./jobs.js";
 import { say } from "./status.js";
 
@@ -17,7 +17,12 @@ let following = null; // the id of the job this page follows
 const finished = [];
 
 export function bindTraining() {
-  el.start.addEventListener("click", () => busy(el.start, startTraining));
+  // Not busy(): the button stays disabled for as long as the training runs, not just the request.
+  el.start.addEventListener("click", async () => {
+    el.start.disabled = true;
+    await startTraining();
+    if (!following) el.start.disabled = false;
+  });
 }
 
 /** fn(job) when a followed training ends (the models list reloads). */
@@ -40,8 +45,7 @@ export function resumeTraining(trainings) {
 
 async function followTraining(job) {
   following = job.id;
-  el.start.dataset.running = "true";
-  el.start.hidden = false;
+  el.start.disabled = true;
   show(job);
   const last = await follow("/training/" + enc(job.id), (update, error) => {
     if (update) show(update);
@@ -49,7 +53,7 @@ async function followTraining(job) {
   });
   if (following !== job.id) return;
   following = null;
-  delete el.start.dataset.running;
+  el.start.disabled = false;
   if (last && last.status === "succeeded") {
     say("训练完成：" + ((last.result || {}).model || last.id) + "，可以评估后上线", "ok");
   } else if (last && last.status === "failed") {
@@ -72,7 +76,7 @@ function show(job) {
 
 export function resetTraining() {
   following = null;
-  delete el.start.dataset.running;
+  el.start.disabled = false;
   el.box.hidden = true;
   el.box.dataset.status = "idle";
   el.message.hidden = true;
