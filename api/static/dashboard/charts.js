@@ -79,8 +79,9 @@ function ratesPerDay(f) {
   const handoff = days.map((d) => ratio(day(d).handoffs, day(d).conversations));
   const fallback = days.map((d) => (day(d).tracker_conversations == null ? null
     : ratio(day(d).fallback_conversations, day(d).tracker_conversations)));
+  // straight segments (tension 0): a smoothed curve would overshoot 0% and 100%
   const line = (label, data, color) => ({
-    label, data, borderColor: color, backgroundColor: color, spanGaps: true, pointRadius: 3, tension: 0.2,
+    label, data, borderColor: color, backgroundColor: color, spanGaps: true, pointRadius: 3, tension: 0,
   });
   draw("chart-rates", {
     type: "line",
