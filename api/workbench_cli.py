@@ -9,8 +9,8 @@ and model switching as the /trainer page, for scripts and for trainers who prefe
     python -m api.workbench_cli add "我是不会还钱的" --intent refuse_to_pay --apply    # writes it
     python -m api.workbench_cli import transcripts.csv | import-handoffs | imports
     python -m api.workbench_cli check
-    python -m api.workbench_cli train --wait
-    python -m api.workbench_cli evaluate --wait [--model wb-....tar.gz] [--folds 5]
+    python -m api.workbench_cli train                   # waits, showing progress (the job lives in this process)
+    python -m api.workbench_cli evaluate [--model wb-....tar.gz] [--folds 5]
     python -m api.workbench_cli models | activate wb-....tar.gz | rollback | audit
 
 It reads the same settings as the API (DATABASE_URL, TRACKER_STORE_URL, TRAINING_WORKSPACE,
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with session_scope(session_factory(settings.database_url)) as session:
             result = _run(args, session, bench, tracker, actor)
-        if args.wait and isinstance(result, dict) and result.get("status") == "running":
+        if args.command in ("train", "evaluate") and result.get("status") == "running":
             result = _wait(bench, args.command, result["id"])
     except ServiceError as error:
         print(f"错误：{error}", file=sys.stderr)
@@ -147,17 +147,14 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("import-handoffs", help="import cardholders' messages of handed-off conversations")
     commands.add_parser("imports", help="imported messages").add_argument("--status", choices=["new", "added", "ignored"])
     commands.add_parser("check", help="check the data before training").add_argument("--no-rasa", action="store_true")
-    train = commands.add_parser("train", help="train a model in the background")
-    train.add_argument("--wait", action="store_true")
+    commands.add_parser("train", help="train a model, showing progress")
     evaluate = commands.add_parser("evaluate", help="evaluate a model beside the serving one")
     evaluate.add_argument("--model")
     evaluate.add_argument("--folds", type=int)
-    evaluate.add_argument("--wait", action="store_true")
     commands.add_parser("models", help="trained models and the serving one")
     commands.add_parser("activate", help="serve a model on the running Rasa").add_argument("name")
     commands.add_parser("rollback", help="serve the previous model again")
     commands.add_parser("audit", help="who changed what").add_argument("--limit", type=int, default=50)
-    parser.set_defaults(wait=False)
     return parser
 
 

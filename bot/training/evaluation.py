@@ -57,7 +57,7 @@ class Evaluator:
         def finish(done: jobs.Job) -> dict:
             return self._result(done, model, serving, folds)
 
-        return jobs.start(self.jobs, job, steps, self.ws.root, finish)
+        return jobs.start(self.jobs, job, steps, self.ws.root, finish, parallel=True)
 
     def result(self, job_id: str) -> dict[str, Any]:
         job = self.jobs.load(job_id)

@@ -12,6 +12,7 @@ import re
 import subprocess
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -67,10 +68,11 @@ class JobStore:
         return self.folder / f"{job_id}.log"
 
     def save(self, job: Job) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = self.path(job.id).with_suffix(".tmp")
-        temporary.write_text(json.dumps(asdict(job), ensure_ascii=False, indent=1), encoding="utf-8")
-        temporary.replace(self.path(job.id))
+        with _SAVING:  # parallel steps of one job save it from several threads
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self.path(job.id).with_suffix(".tmp")
+            temporary.write_text(json.dumps(asdict(job), ensure_ascii=False, indent=1), encoding="utf-8")
+            temporary.replace(self.path(job.id))
 
     def load(self, job_id: str) -> Job:
         path = self.path(job_id)
@@ -102,6 +104,7 @@ class JobStore:
 
 
 _RUNNING: set[str] = set()  # jobs whose thread lives in this process
+_SAVING = threading.Lock()
 
 
 def new_job_id(prefix: str) -> str:
@@ -109,12 +112,15 @@ def new_job_id(prefix: str) -> str:
 
 
 def start(store: JobStore, job: Job, steps: Sequence[tuple[str, Sequence[str]]], cwd: Path,
-          finish: Callable[[Job], dict], progress: Callable[[str], tuple[float, str]] | None = None) -> Job:
-    """Run `steps` (a label and a command each) one after another in a thread; `finish` turns their
+          finish: Callable[[Job], dict], progress: Callable[[str], tuple[float, str]] | None = None,
+          parallel: bool = False) -> Job:
+    """Run `steps` (a label and a command each) in a thread, one after another or all at once
+    (`parallel`: independent commands that each wait mostly on loading); `finish` turns their
     outputs into the job's result. The job file is written before this returns."""
     store.save(job)
     _RUNNING.add(job.id)
-    thread = threading.Thread(target=_run, args=(store, job, steps, cwd, finish, progress), daemon=True,
+    run = _run_parallel if parallel and len(steps) > 1 else _run
+    thread = threading.Thread(target=run, args=(store, job, steps, cwd, finish, progress), daemon=True,
                               name=f"job-{job.id}")
     thread.start()
     return job
@@ -130,17 +136,44 @@ def wait(store: JobStore, job_id: str, timeout_s: float) -> Job:
 
 def _run(store: JobStore, job: Job, steps: Sequence[tuple[str, Sequence[str]]], cwd: Path,
          finish: Callable[[Job], dict], progress: Callable[[str], tuple[float, str]] | None) -> None:
-    try:
+    def steps_in_turn() -> None:
         for index, (label, command) in enumerate(steps):
             job.stage = label
             store.save(job)
-            code = _run_step(store, job, command, cwd, progress)
-            if code != 0:
-                job.status, job.message = "failed", f"{label}失败（退出码 {code}），详见日志"
-                return
+            _check(label, _run_step(store, job, command, cwd, progress))
             job.progress = (index + 1) / len(steps) if progress is None else job.progress
+
+    _finish(store, job, steps_in_turn, finish)
+
+
+def _run_parallel(store: JobStore, job: Job, steps: Sequence[tuple[str, Sequence[str]]], cwd: Path,
+                  finish: Callable[[Job], dict], progress: Callable[[str], tuple[float, str]] | None) -> None:
+    def steps_at_once() -> None:
+        job.stage = "、".join(label for label, _ in steps)
+        with ThreadPoolExecutor(len(steps)) as pool:
+            codes = list(pool.map(lambda step: _run_step(store, job, step[1], cwd, None), steps))
+        for (label, _), code in zip(steps, codes):
+            _check(label, code)
+
+    _finish(store, job, steps_at_once, finish)
+
+
+class _StepFailed(Exception):
+    pass
+
+
+def _check(label: str, code: int) -> None:
+    if code != 0:
+        raise _StepFailed(f"{label}失败（退出码 {code}），详见日志")
+
+
+def _finish(store: JobStore, job: Job, run_steps: Callable[[], None], finish: Callable[[Job], dict]) -> None:
+    try:
+        run_steps()
         job.result = finish(job)
         job.status, job.progress, job.stage = "succeeded", 1.0, ""
+    except _StepFailed as error:
+        job.status, job.message = "failed", str(error)
     except Exception as error:  # the job must end in a state the trainer can read
         job.status, job.message = "failed", f"{error.__class__.__name__}: {error}"[:500]
     finally:

@@ -21,7 +21,7 @@ import yaml
 from bot.clock import now_in_bank_tz
 from bot.training import jobs
 from bot.training.nlu_files import TrainingDataError
-from bot.training.workspace import Workspace, rasa_bin
+from bot.training.workspace import REPO_ROOT, Workspace, rasa_bin
 
 KEEP_MODELS = 5
 MODEL_PREFIX = "wb-"
@@ -187,8 +187,9 @@ class ModelRegistry:
             pass
 
     def serving_path(self, serving: str) -> str:
-        """Rasa's /status names the file; the models Rasa may serve are in models/ or models_dir."""
-        for folder in (self.ws.models_dir, self.ws.root / "models"):
+        """Rasa's /status names only the file: it is one of the workbench's, or one `make train`
+        wrote (models/ of the workspace or of this repository, where Rasa is started from)."""
+        for folder in (self.ws.models_dir, self.ws.root / "models", REPO_ROOT / "models"):
             if (folder / Path(serving).name).is_file():
                 return str(folder / Path(serving).name)
         return serving

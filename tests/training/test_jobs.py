@@ -35,3 +35,17 @@ def test_a_running_job_whose_process_is_gone_reads_as_failed(tmp_path):
     store.save(jobs.Job("train-old", "training", "trainer1", jobs.now_iso(), pid=2**22 + 12345))
     assert store.load("train-old").status == "failed"
     assert store.running() is None
+
+
+def test_parallel_steps_all_run_and_one_failure_fails_the_job(tmp_path):
+    store = jobs.JobStore(tmp_path)
+    ok = jobs.Job(jobs.new_job_id("test"), "evaluation", "trainer1", jobs.now_iso())
+    steps = [("新模型", [sys.executable, "-c", "print('a')"]), ("线上模型", [sys.executable, "-c", "print('b')"])]
+    jobs.start(store, ok, steps, tmp_path, lambda done: {}, parallel=True)
+    assert jobs.wait(store, ok.id, 30).status == "succeeded"
+    assert {"a", "b"} <= set(store.log_tail(ok.id).split())
+    bad = jobs.Job(jobs.new_job_id("test"), "evaluation", "trainer1", jobs.now_iso())
+    jobs.start(store, bad, [steps[0], ("线上模型", [sys.executable, "-c", "raise SystemExit(2)"])], tmp_path,
+               lambda done: {}, parallel=True)
+    failed = jobs.wait(store, bad.id, 30)
+    assert failed.status == "failed" and failed.message.startswith("线上模型失败")
