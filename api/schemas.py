@@ -121,7 +121,7 @@ class AgentSession(Schema):
     token: str
     username: str
     display_name: str
-    role: Literal["agent", "supervisor"]
+    role: Literal["agent", "supervisor", "trainer"]
     expires_at: datetime
 
 
@@ -228,7 +228,7 @@ class ReferenceOut(Schema):
 class AgentSummary(Schema):
     username: str
     display_name: str
-    role: Literal["agent", "supervisor"]
+    role: Literal["agent", "supervisor", "trainer"]
     active_conversations: int
 
 

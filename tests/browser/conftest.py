@@ -15,7 +15,9 @@ import pytest
 
 from bot.data.db import session_factory, session_scope
 from bot.data.seed import seed_demo_agents
+from bot.training.workspace import Workspace
 from tests.servers import LOGS, REPO, TOKEN
+from tests.training import small_workspace
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -88,13 +90,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def web(assistant) -> Iterator[str]:
-    """The API (gateway, pages, console) on a free port, talking to the real Rasa server."""
+def training_workspace(tmp_path_factory) -> Workspace:
+    """The small copy of the project the trainers' workbench changes and trains in these tests."""
+    return small_workspace.build(tmp_path_factory.mktemp("workspace"))
+
+
+@pytest.fixture(scope="session")
+def web(assistant, training_workspace) -> Iterator[str]:
+    """The API (gateway, pages, console, workbench) on a free port, talking to the real Rasa server."""
     with session_scope(session_factory(assistant.database_url)) as session:
         seed_demo_agents(session, AGENT_PASSWORD, reset=True)
     port = _free_port()
     env = {**assistant.env, "RASA_URL": assistant.rasa_url, "RASA_API_TOKEN": TOKEN,
-           "DEMO_BANK_PASSWORD": BANK_PASSWORD}
+           "DEMO_BANK_PASSWORD": BANK_PASSWORD, "TRAINING_WORKSPACE": str(training_workspace.root)}
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / "api.log"
     server = subprocess.Popen(
@@ -130,10 +138,10 @@ def send(page, text: str) -> None:
     page.click("#chat-send")
 
 
-def open_console(browser, web: str, username: str = "agent1"):
-    """The agent console, signed in."""
+def open_console(browser, web: str, username: str = "agent1", path: str = "/agent"):
+    """A staff page (the agent console, the dashboard, the trainers' workbench), signed in."""
     agent = desktop_page(browser)
-    agent.goto(f"{web}/agent")
+    agent.goto(f"{web}{path}")
     agent.fill("#agent-username", username)
     agent.fill("#agent-password", AGENT_PASSWORD)
     agent.click("#agent-login")

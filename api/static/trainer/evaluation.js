@@ -67,7 +67,7 @@ async function followEvaluation(job) {
   });
   if (following !== job.id || !last) return;
   if (last.status === "succeeded") say("评估完成：" + last.params.model, "ok");
-  else if (last.status === "failed") say("评估失败：" + (last.message || "原因见日志"), "error");
+  else if (last.status === "failed") say(last.message || "评估失败，原因见日志", "error");
 }
 
 function show(job) {

@@ -57,7 +57,7 @@ async function followTraining(job) {
   if (last && last.status === "succeeded") {
     say("训练完成：" + ((last.result || {}).model || last.id) + "，可以评估后上线", "ok");
   } else if (last && last.status === "failed") {
-    say("训练失败：" + (last.message || "原因见日志"), "error");
+    say(last.message || "训练失败，原因见日志", "error"); // the message names the step that failed
   }
   if (last) finished.forEach((fn) => fn(last));
 }
