@@ -12,6 +12,7 @@ and model switching as the /trainer page, for scripts and for trainers who prefe
     python -m api.workbench_cli train                   # waits, showing progress (the job lives in this process)
     python -m api.workbench_cli evaluate [--model wb-....tar.gz] [--folds 5]
     python -m api.workbench_cli models | activate wb-....tar.gz | rollback | audit
+    python -m api.workbench_cli start-model             # the model Rasa should load on start (scripts/run.sh)
 
 It reads the same settings as the API (DATABASE_URL, TRACKER_STORE_URL, TRAINING_WORKSPACE,
 RASA_URL, RASA_API_TOKEN). Changes are recorded in the audit log under --as, or the system user.
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = load_api_settings()
     bench = workbench_for(settings)
+    if args.command == "start-model":  # no database needed, and nothing else printed
+        print(bench.registry.model_to_start_with(bench.workspace.root / "models"))
+        return 0
     tracker = tracker_engine(settings.tracker_store_url)
     actor = args.actor or getpass.getuser()
     migrate(settings.database_url)
@@ -155,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("activate", help="serve a model on the running Rasa").add_argument("name")
     commands.add_parser("rollback", help="serve the previous model again")
     commands.add_parser("audit", help="who changed what").add_argument("--limit", type=int, default=50)
+    commands.add_parser("start-model", help="the model Rasa should load when it starts")
     return parser
 
 

@@ -29,7 +29,9 @@ if [[ "${1:-}" == "--shell" ]]; then
   exit 0
 fi
 
-"$VENV_BIN/rasa" run --interface "${RASA_HOST:-127.0.0.1}" --model models --enable-api --auth-token "$RASA_API_TOKEN" \
+# the model a trainer activated last keeps serving after a restart, unless `make train` built a newer one
+MODEL=$("$VENV_BIN/python" -m api.workbench_cli start-model 2>/dev/null || echo models)
+"$VENV_BIN/rasa" run --interface "${RASA_HOST:-127.0.0.1}" --model "$MODEL" --enable-api --auth-token "$RASA_API_TOKEN" \
   --port "$RASA_PORT" --endpoints endpoints.yml --credentials credentials.yml >var/log/rasa.log 2>&1 &
 pids+=($!)
 scripts/wait_for.sh "http://127.0.0.1:$RASA_PORT/" 300

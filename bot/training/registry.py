@@ -146,6 +146,16 @@ class ModelRegistry:
         history = self.history()
         return history[-1] if history else None
 
+    def model_to_start_with(self, default: Path) -> Path:
+        """What Rasa should load when it starts: the model activated last, unless `default` (the
+        folder `make train` writes to) holds a model built after that activation."""
+        current = self.current()
+        if current is None or not Path(current["path"]).is_file():
+            return default
+        built = [p.stat().st_mtime for p in default.glob("*.tar.gz")] if default.is_dir() else []
+        activated = datetime.fromisoformat(current["at"]).timestamp()
+        return Path(current["path"]) if not built or max(built) < activated else default
+
     def activate(self, name: str, actor: str, rasa: RasaAdmin) -> dict[str, Any]:
         return self._switch(self.path_of(name), actor, rasa, rollback=False)
 

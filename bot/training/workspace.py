@@ -1,7 +1,7 @@
 """Where the training data, the held-out examples and the trained models of one project live.
 
 The workbench and the command line work on the repository by default; tests point them at a
-small copy (TRAINING_WORKSPACE), so nothing a test does lands in the real data.
+small copy (TRAINING_WORKSPACE, read by the API settings), so nothing a test does lands in the real data.
 """
 from __future__ import annotations
 
@@ -54,11 +54,6 @@ class Workspace:
     def runs_dir(self) -> Path:
         """Evaluation reports and pictures, one folder per run."""
         return self.root / "results" / "workbench"
-
-
-def workspace_from_env() -> Workspace:
-    """The project the trainer works on: TRAINING_WORKSPACE, or this repository."""
-    return Workspace(Path(os.environ.get("TRAINING_WORKSPACE") or REPO_ROOT).resolve())
 
 
 def rasa_bin() -> str:

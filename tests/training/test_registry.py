@@ -120,3 +120,12 @@ def test_rasa_out_of_reach_is_said_plainly(registry):
     down = RasaAdmin("http://127.0.0.1:9", None, timeout_s=1)
     with pytest.raises(ModelError, match="无法连接"):
         registry.activate("wb-1.tar.gz", "trainer1", down)
+
+
+def test_after_a_restart_the_activated_model_serves_unless_a_newer_one_was_built(registry, rasa):
+    built = registry.ws.root / "models"
+    assert registry.model_to_start_with(built) == built  # nothing activated yet
+    registry.activate("wb-1.tar.gz", "trainer1", rasa.admin)
+    assert registry.model_to_start_with(built) == registry.ws.models_dir / "wb-1.tar.gz"
+    model_file(built, "assistant.tar.gz", age_s=-60)  # `make train` after the activation
+    assert registry.model_to_start_with(built) == built
