@@ -6,7 +6,7 @@
  */
 import { $, load, make, store } from "../agent/ui.js";
 import { busy, call, enc, pictureUrl } from "./api.js";
-import { follow, showProgress } from "./jobs.js";
+import { follow, showFailure, showProgress } from "./jobs.js";
 import { changeClass, confidence, percent, pointsChange } from "./format.js";
 import { intentText } from "./intents.js";
 import { say } from "./status.js";
@@ -83,12 +83,7 @@ function show(job) {
   if (job.status === "running") {
     showProgress({ box: el.progress, bar: el.bar, percent: el.percent, stage: el.stage }, job);
   }
-  const failed = job.status === "failed";
-  el.message.textContent = failed ? job.message : "";
-  el.message.classList.toggle("is-error", failed);
-  el.message.hidden = !failed;
-  el.log.textContent = failed ? job.log || "" : "";
-  el.log.hidden = !(failed && job.log);
+  showFailure(el.message, el.log, job);
   if (job.status === "succeeded") renderResult(job);
 }
 

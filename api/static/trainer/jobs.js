@@ -65,3 +65,13 @@ export function showProgress(parts, job) {
   parts.box.dataset.status = job.status;
   parts.box.hidden = false;
 }
+
+/** Why a job failed and the end of its log, shown only when it failed. */
+export function showFailure(message, log, job) {
+  const failed = job.status === "failed";
+  message.textContent = failed ? job.message : "";
+  message.classList.toggle("is-error", failed);
+  message.hidden = !failed;
+  log.textContent = failed ? job.log || "" : "";
+  log.hidden = !(failed && job.log);
+}

@@ -5,7 +5,7 @@
  */
 import { $ } from "../agent/ui.js";
 import { call, enc } from "./api.js";
-import { follow, showProgress } from "./jobs.js";
+import { follow, showFailure, showProgress } from "./jobs.js";
 import { say } from "./status.js";
 
 const el = {
@@ -66,12 +66,7 @@ function show(job) {
   showProgress({ box: el.box, bar: el.bar, percent: el.percent, stage: el.stage }, job);
   const model = (job.result || {}).model || (job.params || {}).model || "";
   el.state.textContent = job.status_label + (model ? " · " + model : "");
-  const failed = job.status === "failed";
-  el.message.textContent = failed ? job.message : "";
-  el.message.classList.toggle("is-error", failed);
-  el.message.hidden = !failed;
-  el.log.textContent = failed ? job.log || "" : "";
-  el.log.hidden = !(failed && job.log);
+  showFailure(el.message, el.log, job);
 }
 
 export function resetTraining() {
