@@ -14,7 +14,7 @@ from api.core.errors import ApiError
 from api.deps import get_unit, require_trainer
 from api.routes.params import ConversationId, DateFrom, DateTo, ImportId, JobId, ModelName, PictureName
 from api.services.outbox import Unit
-from api.services.workbench import MAX_IMPORT_BYTES, get_bench, get_tracker
+from api.services.workbench import MAX_IMPORT_BYTES, date_range, get_bench, get_tracker
 from bot.data.models import AgentAccount
 from bot.services import trainer_desk, training_records
 from bot.services.trainer_desk import Bench
@@ -36,6 +36,7 @@ def conversations(
     limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1_000_000),
     trainer: AgentAccount = Trainer, unit: Unit = Work, tracker: Engine = Tracker,
 ) -> dict:
+    date_from, date_to = date_range(date_from, date_to)  # the last 30 days unless asked otherwise
     filters = dict(date_from=date_from, date_to=date_to, intent=intent, max_confidence=max_confidence,
                    fallback=fallback, handed_off=handed_off, outcome=outcome, unreviewed=unreviewed,
                    flagged=flagged, q=q, limit=limit, offset=offset)

@@ -24,6 +24,7 @@ from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, func, inspect, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.data.models import ContactLog, HandoffRequest
@@ -230,8 +231,12 @@ def mask_bot_text(text: str) -> str:
 # --- reading the tracker store -------------------------------------------------------------------
 
 def _has_events(engine: Engine) -> bool:
-    """Rasa creates the table on its first start; before that there is nothing to review."""
-    return inspect(engine).has_table("events")
+    """Rasa creates the table on its first start; before that (a SQLite file not even created yet,
+    the store out of reach) there is nothing to review."""
+    try:
+        return inspect(engine).has_table("events")
+    except OperationalError:
+        return False
 
 
 def _events_of(engine: Engine, conversation_id: str) -> list[dict[str, Any]]:

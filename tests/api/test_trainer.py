@@ -151,3 +151,9 @@ def test_agents_and_cardholders_cannot_use_the_workbench_and_trainers_cannot_use
     assert client.get("/api/trainer/conversations").status_code == 401
     assert client.get("/api/agent/queue", headers=bench["trainer"]).status_code == 403
     assert client.get("/api/dashboard/figures", headers=bench["trainer"]).status_code == 403
+
+
+def test_before_rasa_ever_ran_the_list_is_empty_not_an_error(make_client, settings, tmp_path):
+    client = make_client(tracker_store_url=f"sqlite:///{tmp_path / 'not-yet' / 'tracker.db'}")
+    found = client.get("/api/trainer/conversations", headers=agent_headers(settings, "trainer1"))
+    assert found.status_code == 200 and found.json() == {"items": [], "total": 0}
