@@ -157,3 +157,12 @@ def test_before_rasa_ever_ran_the_list_is_empty_not_an_error(make_client, settin
     client = make_client(tracker_store_url=f"sqlite:///{tmp_path / 'not-yet' / 'tracker.db'}")
     found = client.get("/api/trainer/conversations", headers=agent_headers(settings, "trainer1"))
     assert found.status_code == 200 and found.json() == {"items": [], "total": 0}
+
+
+@pytest.mark.parametrize("query", ["date_to=0001-01-05", "date_from=9999-12-31&date_to=9999-12-31"])
+def test_dates_no_record_can_have_are_refused_plainly(client, settings, query):
+    for path in ("/api/dashboard/figures", "/api/dashboard/contact-log.csv"):
+        refused = client.get(f"{path}?{query}", headers=agent_headers(settings, "super1"))
+        assert refused.status_code == 422 and "日期须在" in refused.json()["detail"]["message"]
+    refused = client.get(f"/api/trainer/conversations?{query}", headers=agent_headers(settings, "trainer1"))
+    assert refused.status_code == 422
