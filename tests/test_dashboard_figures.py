@@ -223,7 +223,8 @@ def test_fallback_figures_per_day_carry_their_own_denominator(sessions, tmp_path
 
 
 def test_an_unreadable_tracker_store_leaves_only_the_fallback_figures_out(sessions, tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'tracker.db'}", future=True)
+    (tmp_path / "tracker.db").write_bytes(b"not a database" * 100)
+    engine = create_engine(f"sqlite:///{tmp_path / 'tracker.db'}", future=True)
     with session_scope(sessions) as session:
         result = figures(session, engine, FIRST, LAST, today=TODAY)
     assert result["totals"]["fallback_rate"] is None and result["totals"]["tracker_conversations"] is None

@@ -52,6 +52,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "model_error": (409, "模型操作未完成。"),
     "evaluation_error": (409, "评估未完成。"),
     "rasa_unavailable": (503, "无法连接 Rasa 服务。"),
+    "tracker_unavailable": (503, "无法读取对话记录库。"),
 }
 RETRY_AFTER_SECONDS = "60"
 

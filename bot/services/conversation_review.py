@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -24,14 +25,13 @@ from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, func, inspect, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.data.models import ContactLog, HandoffRequest
 from bot.domain import labels
 from bot.domain.redaction import MASK, SECRET_SLOTS
 from bot.log_redaction import redact
-from bot.services.errors import ServiceError
+from bot.services.errors import ExplainedError, ServiceError
 from bot.services.training_records import marks_for
 from bot.settings import BANK_TIMEZONE
 
@@ -65,6 +65,10 @@ EVENTS = Table(
 
 class ConversationNotFound(ServiceError):
     code = "conversation_not_found"
+
+
+class TrackerUnavailable(ExplainedError):
+    code = "tracker_unavailable"
 
 
 @lru_cache(maxsize=8)
@@ -231,12 +235,12 @@ def mask_bot_text(text: str) -> str:
 # --- reading the tracker store -------------------------------------------------------------------
 
 def _has_events(engine: Engine) -> bool:
-    """Rasa creates the table on its first start; before that (a SQLite file not even created yet,
-    the store out of reach) there is nothing to review."""
-    try:
-        return inspect(engine).has_table("events")
-    except OperationalError:
+    """Rasa creates the table (and a SQLite file) on its first start; before that there is nothing
+    to review. A store that exists but cannot be read raises: that is not "no conversations"."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
         return False
+    return inspect(engine).has_table("events")
 
 
 def _events_of(engine: Engine, conversation_id: str) -> list[dict[str, Any]]:

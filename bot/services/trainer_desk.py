@@ -7,12 +7,14 @@ log under the trainer's name, in the same transaction as the record that goes wi
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.clock import bank_today
@@ -46,14 +48,26 @@ class Bench:
 # --- conversations -------------------------------------------------------------------------------
 
 def conversations(session: Session, tracker: Engine, filters: Mapping[str, Any]) -> dict[str, Any]:
-    page = conversation_review.list_conversations(tracker, session, {k: v for k, v in filters.items()
-                                                                     if k != "flagged"})
+    with _reading_tracker():
+        page = conversation_review.list_conversations(tracker, session, {k: v for k, v in filters.items()
+                                                                         if k != "flagged"})
     items = [item for item in page if filters.get("flagged") is None or item["flagged"] == filters["flagged"]]
     return {"items": items, "total": page.total}
 
 
 def conversation(session: Session, tracker: Engine, conversation_id: str) -> dict[str, Any]:
-    return conversation_review.conversation_detail(tracker, session, conversation_id)
+    with _reading_tracker():
+        return conversation_review.conversation_detail(tracker, session, conversation_id)
+
+
+@contextmanager
+def _reading_tracker() -> Iterator[None]:
+    """A tracker store that cannot be read is said so, without its URL (it may hold a password)."""
+    try:
+        yield
+    except SQLAlchemyError as error:
+        raise conversation_review.TrackerUnavailable(
+            f"无法读取对话记录库（{error.__class__.__name__}），请检查 TRACKER_STORE_URL") from None
 
 
 def mark(session: Session, actor: str, conversation_id: str, flagged: bool | None = None,

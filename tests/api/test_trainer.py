@@ -166,3 +166,10 @@ def test_dates_no_record_can_have_are_refused_plainly(client, settings, query):
         assert refused.status_code == 422 and "日期须在" in refused.json()["detail"]["message"]
     refused = client.get(f"/api/trainer/conversations?{query}", headers=agent_headers(settings, "trainer1"))
     assert refused.status_code == 422
+
+
+def test_an_unreadable_tracker_store_is_said_so(make_client, settings, tmp_path):
+    (tmp_path / "broken.db").write_bytes(b"not a database" * 100)
+    client = make_client(tracker_store_url=f"sqlite:///{tmp_path / 'broken.db'}")
+    refused = client.get("/api/trainer/conversations", headers=agent_headers(settings, "trainer1"))
+    assert refused.status_code == 503 and "TRACKER_STORE_URL" in refused.json()["detail"]["message"]
