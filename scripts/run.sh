@@ -40,6 +40,7 @@ scripts/wait_for.sh "http://127.0.0.1:$RASA_PORT/" 300
 pids+=($!)
 scripts/wait_for.sh "http://127.0.0.1:$API_PORT/" 60
 echo "Bank site and chat: http://localhost:$API_PORT   agent console: http://localhost:$API_PORT/agent"
+echo "Trainers' workbench: http://localhost:$API_PORT/trainer   supervisors' dashboard: http://localhost:$API_PORT/dashboard"
 echo "Rasa server:   http://127.0.0.1:$RASA_PORT  (localhost only; REST channel: POST /webhooks/rest/webhook)"
 echo "Action server: http://127.0.0.1:$ACTION_PORT  (localhost only; requests need ACTION_SERVER_TOKEN)"
 echo "Logs in var/log/. Ctrl-C stops everything."
