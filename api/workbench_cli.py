@@ -34,6 +34,7 @@ from bot.data.db import migrate, session_factory, session_scope
 from bot.services import trainer_desk, training_records
 from bot.services.conversation_review import tracker_engine
 from bot.services.errors import ServiceError
+from bot.training import jobs
 
 JOB_WAIT_S = 3600
 
@@ -103,7 +104,8 @@ def _wait(bench: trainer_desk.Bench, command: str, job_id: str) -> dict:
     deadline = time.monotonic() + JOB_WAIT_S
     while time.monotonic() < deadline:
         job = store.load(job_id)
-        print(f"\r{job.status_label} {job.progress:.0%} {job.stage}   ", end="", file=sys.stderr, flush=True)
+        print(f"\r{jobs.STATUS_LABELS[job.status]} {job.progress:.0%} {job.stage}   ", end="", file=sys.stderr,
+              flush=True)
         if job.status != "running":
             print(file=sys.stderr)
             return bench.evaluator.result(job_id) if command == "evaluate" else trainer_desk.training(bench, job_id)
