@@ -60,7 +60,7 @@ AGE_BUCKETS: dict[str, str] = {"0-2": "0-2天", "3-7": "3-7天", "8-30": "8-30�
 OPEN_CASE_STATUSES = (CaseStatus.OPEN, CaseStatus.IN_REVIEW)
 PROMISE_RESULTS: dict[str, str] = {"kept": "已履行", "broken": "未按时履行", "pending": "未到期", "cancelled": "已取消或被替换"}
 WITHDRAWN_PROMISE_STATUSES = ("cancelled", "replaced")
-CHANNELS: dict[str, str] = {"web": "网页"}
+CHANNELS: dict[str, str] = {"web": "网页", "rest": "网页"}  # the gateway reaches Rasa over its REST channel
 CSV_HEADER = ("对话编号", "渠道", "开始时间", "最后更新", "已核身", "意图", "结果", "备注", "记录人", "客户")
 GUARD = "guard"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
