@@ -19,9 +19,13 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
 }
 FORBIDDEN_PHRASES: tuple[str, ...] = tuple(phrase for group in FORBIDDEN.values() for phrase in group)
 
-_CARD_NUMBER = re.compile(r"(?<!\d)(\d{4})[ -]?(\d{4})[ -]?(\d{4})[ -]?(\d{4})(\d{0,3})(?!\d)")
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# Digits as people type them: ASCII or full-width (Chinese input methods), groups split by a space
+# or a dash, a phone number with or without +86.
+_D = "[0-9０-９]"
+_SEP = "[ -]?"
+_CARD_NUMBER = re.compile(rf"(?<!{_D})({_D}{{4}}){_SEP}({_D}{{4}}){_SEP}({_D}{{4}}){_SEP}({_D}{{4}})({_D}{{0,3}})(?!{_D})")
+_ID_NUMBER = re.compile(rf"(?<![0-9０-９A-Za-z])({_D}{{6}}){_SEP}({_D}{{8}}){_SEP}({_D}{{3}}[0-9０-９XxＸ])(?![0-9０-９A-Za-z])")
+_PHONE = re.compile(rf"(?<![0-9０-９])(?:(?:\+|＋)?[8８][6６]{_SEP})?([1１][3-9３-９]{_D}){_SEP}({_D}{{4}}){_SEP}({_D}{{4}})(?!{_D})")
 
 
 # Saying that a thing does not exist is the truth the DOMAIN notes ask for ("no official blacklist").
