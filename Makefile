@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test unit train shell install db validate evaluate clean
+.PHONY: run test unit train shell install db validate evaluate bench clean
 
 install: $(VENV)/.installed
 
@@ -49,6 +49,10 @@ test: install
 # The fast loop: domain, actions, API and property tests; no training, no servers, no browser.
 unit: install
 	$(PY) -m pytest -m "not e2e" --ignore=tests/e2e --ignore=tests/browser
+
+# Load figures of the running stack (see bench/run.sh); not part of `make test`.
+bench: db train
+	bench/run.sh $(LABEL)
 
 clean:
 	rm -rf var/*.db results

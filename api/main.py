@@ -77,3 +77,4 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
         await gateway.shutdown()
+        await gateway.rasa.aclose()

@@ -1,0 +1,84 @@
+"""The figures of one `make bench` run as a table (summary.md, summary.json) and a chart (latency.png).
+
+    .venv/bin/python bench/report.py bench/results/latest
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+PROCESSES = {"rasa run": "Rasa", "actions.server": "action server", "uvicorn": "gateway"}
+
+
+def loads(folder: Path) -> list[dict]:
+    runs = []
+    for path in sorted(folder.glob("*-*.json")):
+        run = json.loads(path.read_text(encoding="utf-8"))
+        run.pop("latencies_s", None)
+        runs.append({**run, "name": path.stem})
+    return runs
+
+
+def memory(folder: Path) -> dict[str, float]:
+    """Resident memory of each process after the loads, in MB."""
+    found: dict[str, float] = {}
+    path = folder / "memory.txt"
+    for line in path.read_text().splitlines() if path.is_file() else []:
+        rss, _, command = line.strip().partition(" ")
+        name = next((label for key, label in PROCESSES.items() if key in command), None)
+        if name:
+            found[name] = round(found.get(name, 0) + int(rss) / 1024, 1)
+    return found
+
+
+def table(runs: list[dict], rss: dict[str, float]) -> str:
+    lines = ["| load | conversations | pause | p50 ms | p95 ms | p99 ms | messages/s | errors |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for run in runs:
+        pause = "closed loop" if run["think_s"] == 0 else f"{run['think_s']:g} s"
+        lines.append(f"| {run['name']} | {run['conversations']} | {pause} | {run['p50_ms']} | {run['p95_ms']} | "
+                     f"{run['p99_ms']} | {run['messages_per_s']} | {run['errors']} |")
+    if rss:
+        lines += ["", "resident memory after the loads: " + ", ".join(f"{k} {v} MB" for k, v in rss.items())]
+    long = next((run for run in runs if run["name"].endswith("long")), None)
+    if long:
+        turns = long["p50_ms_by_turn"]
+        lines += ["", f"one conversation of {len(turns)} turns: turn 5 {turns.get('5')} ms, turn 50 {turns.get('50')} ms"]
+    return "\n".join(lines) + "\n"
+
+
+def chart(runs: list[dict], path: Path) -> None:
+    figure, axis = plt.subplots(figsize=(7, 4))
+    for target in ("rasa", "gateway"):
+        paced = sorted((r for r in runs if r["target"] == target and r["name"].endswith("paced")),
+                       key=lambda r: r["conversations"])
+        if paced:
+            counts = [r["conversations"] for r in paced]
+            axis.plot(counts, [r["p50_ms"] for r in paced], marker="o", label=f"{target} p50")
+            axis.plot(counts, [r["p95_ms"] for r in paced], marker="o", linestyle="--", label=f"{target} p95")
+    axis.set_xlabel("concurrent conversations (3 s between a reply and the next message)")
+    axis.set_ylabel("ms per turn")
+    axis.legend()
+    axis.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+
+
+def main(folder: Path) -> None:
+    runs = loads(folder)
+    rss = memory(folder)
+    (folder / "summary.json").write_text(json.dumps({"runs": runs, "memory_mb": rss}, ensure_ascii=False, indent=1),
+                                         encoding="utf-8")
+    (folder / "summary.md").write_text(table(runs, rss), encoding="utf-8")
+    chart(runs, folder / "latency.png")
+    print(table(runs, rss))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make bench`: start the stack as `make run` does (throttles opened wide: the load comes from one
+# address), then load it straight at Rasa and through the gateway, and write the figures under
+# bench/results/<label>/ (one JSON per load, summary.json, summary.md and latency.png).
+#
+#   bench/run.sh [label]      label defaults to "latest"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LABEL=${1:-latest}
+OUT=bench/results/$LABEL
+PY=.venv/bin/python
+export APP_ENV=${APP_ENV:-demo}
+export LOGIN_LIMITS_PER_ACCOUNT="100000 per minute" LOGIN_LIMITS_PER_ADDRESS="100000 per minute"
+export CONVERSATION_LIMITS_PER_ADDRESS="100000 per minute" RATE_LIMIT_PER_MINUTE=100000
+export RASA_MAX_CONCURRENCY=${RASA_MAX_CONCURRENCY:-64}
+rm -rf "$OUT" && mkdir -p "$OUT"
+
+scripts/run.sh >"$OUT/stack.log" 2>&1 &
+STACK=$!
+stop() { kill "$STACK" 2>/dev/null || true; wait "$STACK" 2>/dev/null || true; }
+trap stop EXIT INT TERM
+scripts/wait_for.sh "http://127.0.0.1:${API_PORT:-8000}/" 600
+
+"$PY" bench/load.py --target rasa --conversations 2 --think 0 >/dev/null   # warm-up: first parses load lazily
+"$PY" bench/load.py --target gateway --conversations 2 --think 0 >/dev/null
+for target in rasa gateway; do
+  for n in ${BENCH_CONVERSATIONS:-1 10 50}; do
+    "$PY" bench/load.py --target "$target" --conversations "$n" --think 3 --out "$OUT/$target-$n-paced.json"
+  done
+  "$PY" bench/load.py --target "$target" --conversations 50 --think 0 --out "$OUT/$target-50-closed.json"
+done
+"$PY" bench/load.py --target rasa --conversations 1 --think 0 --turns 50 --out "$OUT/rasa-1-long.json"
+ps -eo rss=,args= | grep -E "rasa run|actions.server|uvicorn" | grep -v grep >"$OUT/memory.txt" || true
+"$PY" bench/report.py "$OUT"
