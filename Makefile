@@ -52,7 +52,7 @@ unit: install
 
 # Load figures of the running stack (see bench/run.sh); not part of `make test`.
 bench: db train
-	bench/run.sh $(LABEL)
+	bench/run.sh $(LABEL) $(BENCH_ARGS)
 
 clean:
 	rm -rf var/*.db results

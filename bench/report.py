@@ -47,7 +47,7 @@ def table(runs: list[dict], rss: dict[str, float]) -> str:
     if rss:
         lines += ["", "resident memory after the loads: " + ", ".join(f"{k} {v} MB" for k, v in rss.items())]
     long = next((run for run in runs if run["name"].endswith("long")), None)
-    if long:
+    if long and long["p50_ms_by_turn"]:
         turns = long["p50_ms_by_turn"]
         lines += ["", f"one conversation of {len(turns)} turns: turn 5 {turns.get('5')} ms, turn 50 {turns.get('50')} ms"]
     return "\n".join(lines) + "\n"

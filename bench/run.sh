@@ -3,7 +3,8 @@
 # address), then load it straight at Rasa and through the gateway, and write the figures under
 # bench/results/<label>/ (one JSON per load, summary.json, summary.md and latency.png).
 #
-#   bench/run.sh [label]      label defaults to "latest"
+#   bench/run.sh [label]              label defaults to "latest"
+#   bench/run.sh profile --profile    instead of the loads: where Rasa's time goes under load (py-spy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LABEL=${1:-latest}
@@ -23,6 +24,15 @@ scripts/wait_for.sh "http://127.0.0.1:${API_PORT:-8000}/" 600
 
 "$PY" bench/load.py --target rasa --conversations 2 --think 0 >/dev/null   # warm-up: first parses load lazily
 "$PY" bench/load.py --target gateway --conversations 2 --think 0 >/dev/null
+if [[ "${2:-}" == "--profile" ]]; then
+  RASA_PID=$(pgrep -f "rasa run" | head -1)
+  .venv/bin/py-spy record --pid "$RASA_PID" --duration 30 --rate 200 --format raw --output "$OUT/rasa.txt" --nonblocking &
+  SPY=$!
+  "$PY" bench/load.py --target rasa --conversations 50 --think 0 --turns 12 --out "$OUT/rasa-50-closed.json"
+  wait "$SPY" || true
+  "$PY" bench/profile_report.py "$OUT/rasa.txt" | tee "$OUT/profile.txt"
+  exit 0
+fi
 for target in rasa gateway; do
   for n in ${BENCH_CONVERSATIONS:-1 10 50}; do
     "$PY" bench/load.py --target "$target" --conversations "$n" --think 3 --out "$OUT/$target-$n-paced.json"
