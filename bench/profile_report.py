@@ -11,7 +11,6 @@ from pathlib import Path
 
 # (part of a turn, a path fragment of the frames that belong to it), most specific first
 PARTS = (
-    ("waiting (idle event loop)", ("selectors.py", "base_events.py:_run_once", "epoll")),
     ("tracker store (SQL)", ("tracker_store.py", "sqlalchemy/")),
     ("action server calls (the tracker sent, the answer validated)", ("core/actions/action.py", "aiohttp/",
                                                                       "jsonschema/", "pyrsistent/")),
@@ -38,12 +37,10 @@ def split(profile: Path) -> Counter:
 
 def main(profile: Path) -> None:
     parts = split(profile)
-    total = sum(parts.values()) or 1
-    busy = total - parts["waiting (idle event loop)"]
-    print(f"{total} samples, {busy} busy")
+    total = sum(parts.values()) or 1  # py-spy samples busy threads only (no --idle)
+    print(f"{total} busy samples")
     for name, count in parts.most_common():
-        share = "" if name.startswith("waiting") else f" ({count / busy:.0%} of busy time)"
-        print(f"  {name}: {count / total:.0%}{share}")
+        print(f"  {name}: {count / total:.0%}")
 
 
 if __name__ == "__main__":

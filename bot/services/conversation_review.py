@@ -32,7 +32,7 @@ from bot.domain import labels
 from bot.domain.redaction import MASK, SECRET_SLOTS
 from bot.log_redaction import redact
 from bot.services.errors import ExplainedError, ServiceError
-from bot.services.training_records import marks_for
+from bot.services.training_records import chunks, marks_for
 from bot.settings import BANK_TIMEZONE
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -46,7 +46,6 @@ HIDDEN_ACTIONS = frozenset({"action_listen", "action_session_start", "action_ext
 RANKING_SIZE = 3
 PREVIEW_CHARS = 40
 EXTRA_OUTCOMES = {"open": "未结束", "handoff": "已转人工"}  # the contact log's own outcomes
-_CHUNK = 500
 _FIGURE = re.compile(r"[0-9０-９]+(?:[,.，．:：][0-9０-９]+)*")
 
 _metadata = MetaData()
@@ -210,7 +209,7 @@ def tracker_summaries(engine: Engine, date_from: date | None, date_to: date | No
 def handed_off_ids(session: Session, conversation_ids: Sequence[str]) -> set[str]:
     """The conversations the bank queued for a person (whatever action asked for it)."""
     found: set[str] = set()
-    for chunk in _chunks(conversation_ids):
+    for chunk in chunks(conversation_ids):
         found.update(session.scalars(select(HandoffRequest.conversation_id)
                                      .where(HandoffRequest.conversation_id.in_(chunk))))
     return found
@@ -254,7 +253,7 @@ def _events_of(engine: Engine, conversation_id: str) -> list[dict[str, Any]]:
 def _summary_events(connection: Any, senders: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """The user messages, actions and pauses of `senders` (what a summary needs), by sender."""
     by_sender: dict[str, list[dict[str, Any]]] = {}
-    for chunk in _chunks(senders):
+    for chunk in chunks(senders):
         query = (select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.action_name, EVENTS.c.data)
                  .where(EVENTS.c.sender_id.in_(chunk), EVENTS.c.type_name.in_(("user", "action", PAUSE_EVENT)))
                  .order_by(EVENTS.c.id))
@@ -349,7 +348,7 @@ def _matches(item: dict[str, Any], summary: TrackerSummary, wanted: ReviewFilter
 
 def _outcomes(session: Session, conversation_ids: Sequence[str]) -> dict[str, str]:
     found: dict[str, str] = {}
-    for chunk in _chunks(conversation_ids):
+    for chunk in chunks(conversation_ids):
         found.update(session.execute(select(ContactLog.conversation_id, ContactLog.outcome)
                                      .where(ContactLog.conversation_id.in_(chunk))).all())
     return found
@@ -450,8 +449,3 @@ def _iso(moment: datetime) -> str:
 def _iso_epoch(timestamp: Any) -> str | None:
     return _iso(datetime.fromtimestamp(timestamp, timezone.utc)) if isinstance(timestamp, (int, float)) else None
 
-
-def _chunks(values: Sequence[str]) -> Iterator[list[str]]:
-    values = list(values)
-    for start in range(0, len(values), _CHUNK):
-        yield values[start:start + _CHUNK]

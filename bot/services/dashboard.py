@@ -53,6 +53,7 @@ from bot.domain.money import to_money
 from bot.log_redaction import redact
 from bot.services.conversation_review import outcome_label, tracker_summaries
 from bot.services.errors import ExplainedError
+from bot.services.training_records import chunks
 from bot.settings import BANK_TIMEZONE
 
 MAX_DAYS = 366
@@ -166,9 +167,9 @@ def _conversation_figures(session: Session, window: _Window, per_day: dict[str, 
 def _handoffs_of(session: Session, conversation_ids: list[str]) -> dict[str, bool]:
     """The conversations that asked for a person, each with whether an agent took it."""
     found: dict[str, bool] = {}
-    for start in range(0, len(conversation_ids), _CHUNK):
+    for chunk in chunks(conversation_ids):
         rows = session.execute(select(HandoffRequest.conversation_id, HandoffRequest.claimed_at).where(
-            HandoffRequest.conversation_id.in_(conversation_ids[start:start + _CHUNK])))
+            HandoffRequest.conversation_id.in_(chunk)))
         for conversation_id, claimed_at in rows:
             found[conversation_id] = found.get(conversation_id, False) or claimed_at is not None
     return found

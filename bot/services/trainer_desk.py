@@ -165,8 +165,7 @@ def start_training(session: Session, bench: Bench, actor: str) -> dict[str, Any]
 
 
 def training(bench: Bench, job_id: str) -> dict[str, Any]:
-    job = bench.registry.jobs.load(job_id)
-    return {**job.as_dict(), "log": bench.registry.jobs.log_tail(job_id) if job.status == "failed" else ""}
+    return bench.registry.jobs.report(job_id)
 
 
 def models(bench: Bench) -> dict[str, Any]:

@@ -65,7 +65,7 @@ def mark_of(session: Session, conversation_id: str) -> dict[str, Any]:
 def marks_for(session: Session, conversation_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Marks of many conversations in one go (the list shows a page of them)."""
     found = {cid: _mark_dict(cid, None, None) for cid in conversation_ids}
-    for chunk in _chunks(list(found)):
+    for chunk in chunks(list(found)):
         rows = session.execute(select(ReviewMark, AgentAccount.username)
                                .outerjoin(AgentAccount, AgentAccount.id == ReviewMark.reviewed_by)
                                .where(ReviewMark.conversation_id.in_(chunk)))
@@ -360,7 +360,7 @@ def _store(session: Session, rows: list[_Row], result: ImportResult, actor: str,
 
 def _existing_texts(session: Session, texts: list[str]) -> set[str]:
     found: set[str] = set()
-    for chunk in _chunks(list(dict.fromkeys(texts))):
+    for chunk in chunks(list(dict.fromkeys(texts))):
         found.update(session.scalars(select(ImportedMessage.text).where(ImportedMessage.text.in_(chunk))))
     return found
 
@@ -400,6 +400,8 @@ def _iso(moment: datetime) -> str:
     return as_utc(moment).astimezone(BANK_TIMEZONE).isoformat(timespec="seconds")
 
 
-def _chunks(values: list[str]) -> Iterator[list[str]]:
+def chunks(values: Sequence[str]) -> Iterator[list[str]]:
+    """`values` in slices small enough for one SQL `IN (...)` on every supported database."""
+    values = list(values)
     for start in range(0, len(values), _CHUNK):
         yield values[start:start + _CHUNK]

@@ -60,8 +60,7 @@ class Evaluator:
         return jobs.start(self.jobs, job, steps, self.ws.root, finish, parallel=True)
 
     def result(self, job_id: str) -> dict[str, Any]:
-        job = self.jobs.load(job_id)
-        return {**job.as_dict(), "log": self.jobs.log_tail(job.id) if job.status == "failed" else ""}
+        return self.jobs.report(job_id)
 
     def picture(self, job_id: str, name: str) -> Path:
         """A picture `rasa test nlu` drew for the job's model."""

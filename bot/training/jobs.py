@@ -94,6 +94,11 @@ class JobStore:
     def running(self) -> Job | None:
         return next((job for job in self.all() if job.status == "running"), None)
 
+    def report(self, job_id: str) -> dict:
+        """The job as the trainer reads it, with the end of its log when it failed."""
+        job = self.load(job_id)
+        return {**job.as_dict(), "log": self.log_tail(job_id) if job.status == "failed" else ""}
+
     def log_tail(self, job_id: str) -> str:
         path = self.log(job_id)
         if not path.is_file():

@@ -10,7 +10,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -118,7 +118,3 @@ def _prediction(row: dict) -> Prediction:
 def _ratio(part: float, whole: float) -> float:
     return part / whole if whole else 0.0
 
-
-def predictions_of(rows: Iterable[dict]) -> list[Prediction]:
-    """Predictions from stored dicts (an evaluation's saved result)."""
-    return [Prediction(r["text"], r["expected"], r.get("predicted"), r.get("confidence")) for r in rows]

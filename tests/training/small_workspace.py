@@ -1,7 +1,5 @@
 """A small copy of the project for tests that train: every intent with its first examples, all
 stories and rules, few epochs, and a short held-out file. Training it takes about a minute.
-
-`plant` puts a mislabelled example in the copy, the kind of mistake a trainer finds in review.
 """
 from __future__ import annotations
 
@@ -29,11 +27,6 @@ def build(root: Path, per_intent: int = EXAMPLES_PER_INTENT) -> Workspace:
     _fast_config(REPO_ROOT / "config.yml", ws.config)
     _short_heldout(REPO_ROOT / "tests" / "nlu_heldout.yml", ws.heldout)
     return ws
-
-
-def plant(ws: Workspace, text: str, intent: str) -> None:
-    """Add `text` under the wrong `intent`, as a mislabelled example would be."""
-    nlu_files.apply_all(nlu_files.plan_example(ws.root, ws.nlu_dir, text, intent))
 
 
 def _trim_examples(nlu_dir: Path, per_intent: int) -> None:
