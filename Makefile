@@ -7,14 +7,14 @@ PYTHON310 ?= $(shell scripts/find_python310.sh)
 
 # Demo mode unless told otherwise: demo secrets and demo accounts (see README "Security").
 export APP_ENV ?= demo
-export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(or $(ACTION_PORT),5055)/webhook
-export TRACKER_STORE_URL ?= sqlite:///$(CURDIR)/var/tracker.db
-export DATABASE_URL ?= sqlite:///$(CURDIR)/var/bank.db
+# Storage: SQLite files under var/ unless DATABASE_URL and TRACKER_STORE_URL say otherwise
+# (bot/settings.py, scripts/run.sh); the cluster's defaults are the local PostgreSQL, Redis and
+# RabbitMQ (scripts/cluster.py).
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test unit train shell install db validate evaluate bench clean
+.PHONY: run test unit train shell install db validate evaluate bench clean run-cluster test-cluster services
 
 install: $(VENV)/.installed
 
@@ -49,6 +49,19 @@ test: install
 # The fast loop: domain, actions, API and property tests; no training, no servers, no browser.
 unit: install
 	$(PY) -m pytest -m "not e2e" --ignore=tests/e2e --ignore=tests/browser
+
+# The servers the cluster settings use, installed (Debian packages) and started when missing.
+services:
+	scripts/services.sh
+
+# N of each process behind nginx on PostgreSQL, Redis and RabbitMQ (README "Deployment");
+# CLUSTER_SIZE=4 for four of each. Ctrl-C stops them all.
+run-cluster: train services
+	$(PY) scripts/cluster.py
+
+# The test suite on the production settings, then the cluster under load and faults.
+test-cluster: install services
+	scripts/test_cluster.sh
 
 # Load figures of the running stack (see bench/run.sh); not part of `make test`.
 bench: db train

@@ -12,6 +12,7 @@ RASA_PORT=${RASA_PORT:-5005}
 API_PORT=${API_PORT:-8000}
 export RASA_URL=${RASA_URL:-http://localhost:$RASA_PORT}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTION_PORT/webhook}
+export TRACKER_STORE_URL=${TRACKER_STORE_URL:-sqlite:///$PWD/var/tracker.db}
 # The shared secrets as the Python processes read them (and checked), for Rasa too.
 eval "$("$VENV_BIN/python" -m bot.settings --export)"
 mkdir -p var/log

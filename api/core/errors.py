@@ -1,16 +1,22 @@
 """Every error leaves the API as {"detail": {"code": ..., "message": <Chinese for the user>}}."""
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.core.security import TokenError
 from api.services.rasa_client import RasaUnavailable
 from api.services.throttle import Throttled
 from bot.services.errors import ExplainedError, ServiceError
+
+log = logging.getLogger(__name__)
+DATABASE_RETRY_SECONDS = 5
 
 # code -> (HTTP status, what the person in front of the page is told)
 ERRORS: dict[str, tuple[int, str]] = {
@@ -39,6 +45,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "invalid_term": (422, "不支持这个分期期数。"),
     "complaint_not_found": (404, "投诉记录不存在。"),
     "assistant_unavailable": (503, "智能助手暂时无法连接，请稍后再试。"),
+    "database_unavailable": (503, "服务暂时不可用，请稍后再试。"),
     "invalid_request": (422, "请求内容不正确，请检查后再试。"),
     "reply_blocked": (422, "这条回复不符合合规要求，未发送。请参考建议的说法修改。"),
     "reply_needs_confirmation": (409, "这条回复有需要注意的说法，请确认后再发送。"),
@@ -74,6 +81,8 @@ def error_response(code: str, retry_after: int | None = None, message: str | Non
         wait = retry_after or int(RETRY_AFTER_SECONDS)
         headers = {"Retry-After": str(wait)}
         message = message.format(minutes=max((wait + 59) // 60, 1))
+    if status == 503 and retry_after:
+        headers = {"Retry-After": str(retry_after)}
     if status == 401:
         headers = {"WWW-Authenticate": "Bearer"}
     body = {"detail": {"code": code, "message": message, **extra}}
@@ -97,8 +106,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": {"code": f"http_{exc.status_code}", "message": message}},
                             status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
+    async def database_down(_request: Request, exc: Exception) -> JSONResponse:
+        """The database restarting or unreachable: a clear 503 the client may retry; nothing
+        half-written stays (the unit of work rolled back), and no statement or value is logged."""
+        log.warning("database unavailable: %s", type(getattr(exc, "orig", None) or exc).__name__)
+        return error_response("database_unavailable", DATABASE_RETRY_SECONDS)
+
     for kind in (ServiceError, TokenError, ApiError, RasaUnavailable, Throttled):
         app.add_exception_handler(kind, coded)
+    for kind in (OperationalError, InterfaceError):
+        app.add_exception_handler(kind, database_down)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http_error)
 

@@ -48,6 +48,8 @@ from bot.services.conversations import (
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# a pause before asking again, so the balancer has marked the instance that died as down
+RASA_RETRY_PAUSE_S = 0.5
 VERIFICATION_ANSWER, EXPECTS, LIST_ITEM = "verification_answer", "expects", "list_item"
 
 
@@ -204,9 +206,7 @@ class ChatGateway:
         conversation_id = lease.conversation_id
         self._typing(conversation_id, True)
         try:
-            replies = await self.rasa.replies_to(conversation_id, lease.message_id) if lease.retried else None
-            if replies is None:
-                replies = await self.rasa.send(conversation_id, lease.text, lease.message_id, client_key)
+            replies = await self._ask_rasa(lease, client_key)
         except RasaUnavailable as exc:
             log.warning("assistant unavailable for %s: %s", conversation_id, exc)
             await self.run(self._assistant_unavailable, conversation_id, lease.message_id)
@@ -214,6 +214,24 @@ class ChatGateway:
             await self.run(self._store_replies, conversation_id, lease.message_id, replies)
         finally:
             self._typing(conversation_id, False)
+
+    async def _ask_rasa(self, lease: delivery.Lease, client_key: str | None) -> list[dict[str, Any]]:
+        """Rasa's replies to the leased message. A message sent before (by a forwarder that died)
+        is first looked up in the tracker; when the instance that had it died (a refused connection,
+        the balancer's 502), it is asked once more, to another instance, the same way."""
+        conversation_id, retried = lease.conversation_id, lease.retried
+        for attempt in range(2):
+            try:
+                replies = await self.rasa.replies_to(conversation_id, lease.message_id) if retried else None
+                return replies if replies is not None else \
+                    await self.rasa.send(conversation_id, lease.text, lease.message_id, client_key)
+            except RasaUnavailable as exc:
+                if attempt or not exc.retryable:
+                    raise
+                log.info("asking Rasa again for %s after %s", conversation_id, exc)
+                retried = True
+                await asyncio.sleep(RASA_RETRY_PAUSE_S)
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _store_replies(unit: Unit, conversation_id: str, message_id: int, replies: list[dict[str, Any]]) -> None:

@@ -29,9 +29,21 @@ def responses_of(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class RasaUnavailable(Exception):
-    """Rasa did not answer in time, refused the connection or answered with an error."""
+    """Rasa did not answer in time, refused the connection or answered with an error.
+
+    `retryable`: the request certainly did not complete (no connection, or the balancer found the
+    instance gone), so asking again (another instance) cannot answer one message twice; a timeout
+    is not retryable, as Rasa may still be answering.
+    """
 
     code = "assistant_unavailable"
+
+    def __init__(self, message: str, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+RETRYABLE_STATUS = frozenset({502, 503})
 
 
 class RasaClient:
@@ -152,4 +164,6 @@ class RasaClient:
             response.raise_for_status()
             return response.json()
         except (httpx.HTTPError, ValueError) as exc:
-            raise RasaUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
+            retryable = isinstance(exc, (httpx.ConnectError, httpx.RemoteProtocolError)) or (
+                isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code in RETRYABLE_STATUS)
+            raise RasaUnavailable(f"{method} {path}: {type(exc).__name__}", retryable) from exc

@@ -113,11 +113,11 @@ def _remove_demo_figures(session: Session, holder: Cardholder) -> None:
         session.execute(delete(Payment).where(Payment.account_id == account.id))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Create the schema, the demo cardholders and the demo agent accounts.")
     parser.add_argument("--reset", action="store_true",
                         help="rebuild the demo figures relative to today and reset the demo agents")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     settings = get_settings()
     migrate(settings.database_url)
     if not settings.is_demo:
