@@ -232,6 +232,28 @@ class ContactLog(Base):
     outcome: Mapped[str] = Column(String(32), nullable=False, default="open")
     note: Mapped[str | None] = Column(Text)  # the agent's confirmed wrap-up, personal data masked
     noted_by: Mapped[int | None] = Column(ForeignKey("agent_accounts.id"))
+    # Derived by the event consumer (bot.events) from Rasa's events; None until it has seen one.
+    first_event_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    last_event_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    user_turns: Mapped[int | None] = Column(Integer)
+
+
+class ConversationEvent(Base):
+    """One Rasa tracker event the event consumer has taken in, so a redelivered one is recognized.
+
+    Only what the figures need: the kind and a name (the intent of a user event, the action, the
+    slot or the response template), never a message's text or a slot's value.
+    """
+
+    __tablename__ = "conversation_events"
+    __table_args__ = (Index("ix_conversation_events_conversation_time", "conversation_id", "occurred_at"),)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    event_key: Mapped[str] = Column(String(64), unique=True, nullable=False)  # sha256 hex of the event's identity
+    conversation_id: Mapped[str] = Column(String(128), nullable=False)
+    kind: Mapped[str] = Column(String(32), nullable=False)  # user | action | slot | bot | ...
+    name: Mapped[str | None] = Column(String(128))
+    occurred_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False)
+    consumed_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
 class AgentAccount(Base):

@@ -50,7 +50,7 @@ def pika_broker_config(url: str) -> EndpointConfig:
     """The Pika broker's endpoint config from an amqp:// or amqps:// URL.
 
     Rasa's broker wants the user and password beside the URL as well; it publishes every event
-    to a durable fanout exchange and to the queue the consumer reads (RABBITMQ_QUEUE), so events
+    to a fanout exchange and to the durable queue the consumer reads (RABBITMQ_QUEUE), so events
     wait there even while no consumer runs.
     """
     parsed = urlparse(url)

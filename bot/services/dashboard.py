@@ -105,6 +105,7 @@ def figures(session: Session, tracker_engine: Engine | None, date_from: date, da
     totals = _conversation_figures(session, window, per_day)
     totals.update(_waiting_figures(session, window, per_day))
     totals.update(_fallback_figures(tracker_engine, window, per_day))
+    totals.update(_turn_figures(session, window))
     return {
         "date_from": window.first.isoformat(),
         "date_to": window.last.isoformat(),
@@ -214,6 +215,14 @@ def _fallback_figures(engine: Engine | None, window: _Window, per_day: dict[str,
     return {"tracker_conversations": len(summaries), "fallback_conversations": fallen,
             "fallback_rate": _rate(fallen, len(summaries)), "user_messages": messages,
             "fallback_messages": fallback_messages, "fallback_message_rate": _rate(fallback_messages, messages)}
+
+
+def _turn_figures(session: Session, window: _Window) -> dict[str, Any]:
+    """How many times cardholders wrote per conversation, from the contact log's figures that the
+    event consumer keeps (bot.events); conversations it has not seen are left out, not counted as 0."""
+    turns = [float(n) for n in session.scalars(select(ContactLog.user_turns).where(
+        ContactLog.started_at >= window.start, ContactLog.started_at < window.end, ContactLog.user_turns.is_not(None)))]
+    return {"user_turns": {"median": _median(turns), "p90": _p90(turns), "conversations": len(turns)}}
 
 
 # --- promises and plans --------------------------------------------------------------------------
