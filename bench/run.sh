@@ -5,6 +5,8 @@
 #
 #   bench/run.sh [label]              label defaults to "latest"
 #   bench/run.sh profile --profile    instead of the loads: where Rasa's time goes under load (py-spy)
+#   bench/run.sh cluster --cluster    the cluster (scripts/cluster.py) with 1, 2 and 4 of each process
+#                                     on PostgreSQL, Redis and RabbitMQ: 50 conversations through nginx
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LABEL=${1:-latest}
@@ -15,6 +17,31 @@ export LOGIN_LIMITS_PER_ACCOUNT="100000 per minute" LOGIN_LIMITS_PER_ADDRESS="10
 export CONVERSATION_LIMITS_PER_ADDRESS="100000 per minute" RATE_LIMIT_PER_MINUTE=100000
 export RASA_MAX_CONCURRENCY=${RASA_MAX_CONCURRENCY:-64}
 rm -rf "$OUT" && mkdir -p "$OUT"
+
+if [[ "${2:-}" == "--cluster" ]]; then
+  scripts/services.sh
+  export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_bank
+  export TRACKER_STORE_URL=postgresql://postgres@127.0.0.1:5432/bench_tracker
+  export CLUSTER_PORT=${CLUSTER_PORT:-8080} RASA_TIMEOUT_SECONDS=60
+  for size in ${CLUSTER_SIZES:-1 2 4}; do
+    for db in bench_bank bench_tracker; do
+      psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres
+    done
+    CLUSTER_SIZE=$size CLUSTER_DIR=$PWD/$OUT/cluster-$size "$PY" scripts/cluster.py >"$OUT/cluster-$size.log" 2>&1 &
+    CLUSTER=$!
+    trap 'kill $CLUSTER 2>/dev/null || true' EXIT INT TERM
+    scripts/wait_for.sh "http://127.0.0.1:$CLUSTER_PORT/ready" 900
+    "$PY" bench/load.py --target gateway --url "http://127.0.0.1:$CLUSTER_PORT" --conversations 4 --think 0 >/dev/null
+    "$PY" bench/load.py --target gateway --url "http://127.0.0.1:$CLUSTER_PORT" --conversations 50 --think 0 \
+      --out "$OUT/cluster$size-gateway-50-closed.json"
+    "$PY" bench/load.py --target gateway --url "http://127.0.0.1:$CLUSTER_PORT" --conversations 50 --think 3 \
+      --out "$OUT/cluster$size-gateway-50-paced.json"
+    ps -eo rss=,args= | grep -E "rasa run|actions.server|uvicorn|bot.events" | grep -v grep >"$OUT/memory-cluster$size.txt" || true
+    kill "$CLUSTER"; wait "$CLUSTER" || true
+  done
+  "$PY" bench/report.py "$OUT"
+  exit 0
+fi
 
 scripts/run.sh >"$OUT/stack.log" 2>&1 &
 STACK=$!
@@ -34,7 +61,7 @@ if [[ "${2:-}" == "--profile" ]]; then
   exit 0
 fi
 for target in rasa gateway; do
-  for n in ${BENCH_CONVERSATIONS:-1 10 50}; do
+  for n in ${BENCH_CONVERSATIONS:-1 10 50 100}; do
     "$PY" bench/load.py --target "$target" --conversations "$n" --think 3 --out "$OUT/$target-$n-paced.json"
   done
   "$PY" bench/load.py --target "$target" --conversations 50 --think 0 --out "$OUT/$target-50-closed.json"
