@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Optional
+from urllib.parse import urlparse
 
-from pydantic import SecretStr
+from pydantic import SecretStr, validator
 
 from bot.settings import REPO_ROOT, Settings, load_settings
 
@@ -35,6 +37,18 @@ class ApiSettings(Settings):
     socket_recheck_seconds: float = 30.0
     max_sockets_per_token: int = 3
     typing_interval_seconds: float = 1.0
+    # Several gateway instances: live frames cross them through Redis pub/sub (api.services.fanout).
+    # Empty: one instance, frames stay in the process. redis:// or rediss:// (TLS); a password may
+    # be in the URL. Instances of one deployment share the channel prefix; another deployment on
+    # the same Redis takes its own.
+    redis_url: str = ""
+    redis_channel_prefix: str = "overdue-gateway"
+    # /ready gives each dependency this long to answer.
+    readiness_timeout_seconds: float = 2.0
+    # /metrics wants `Authorization: Bearer <METRICS_TOKEN>` when set (outside demo mode a real
+    # secret, as every other); unset, it is open: nginx does not pass /metrics from outside, and
+    # Prometheus scrapes each instance's own port.
+    metrics_token: Optional[SecretStr] = None
     # Behind a proxy (nginx): the addresses whose X-Forwarded-For is believed; empty: none.
     forwarded_allow_ips: str = ""
     static_dir: Path = STATIC_DIR
@@ -42,6 +56,20 @@ class ApiSettings(Settings):
     # whose data/ they edit and whose models/workbench/ they train into.
     tracker_store_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'tracker.db'}"
     training_workspace: Path = REPO_ROOT
+
+    @validator("redis_url")
+    def _redis_url_scheme(cls, value: str) -> str:  # noqa: N805
+        """Refused with a message that does not repeat the URL (it may hold a password)."""
+        value = value.strip()
+        parsed = urlparse(value)
+        if value and not (parsed.scheme in ("redis", "rediss") and parsed.hostname or parsed.scheme == "unix"):
+            raise ValueError("REDIS_URL must look like redis://[user:password@]host[:port][/db] (rediss:// for TLS)")
+        return value
+
+    @validator("metrics_token", pre=True)
+    def _empty_token_is_none(cls, value: Any) -> Any:  # noqa: N805
+        """METRICS_TOKEN= (empty) means no token, not an empty one (which the secret check would refuse)."""
+        return None if value is None or (isinstance(value, str) and not value.strip()) else value
 
 
 def load_api_settings(**overrides: object) -> ApiSettings:

@@ -1,4 +1,4 @@
-"""Live WebSocket fan-out inside one API process.
+"""Live WebSocket frames: which sockets of this API process listen to what, and sending to them.
 
 Cardholder sockets subscribe to their conversation; agent sockets subscribe to the desk.
 Publishers may run on any thread (sync routes run in a thread pool), so a frame is handed to
@@ -6,13 +6,17 @@ the socket's own event loop and queued; one task per socket sends them in order.
 published only after the database commit, and every message is stored, so a socket that drops
 or falls behind loses nothing: the client reconnects with `after=<last id>` and is replayed.
 
-One process only: with several API workers, replace this with a broker (e.g. Redis pub/sub).
+The hub is this process's registry. With one instance it delivers frames itself; with several
+instances (REDIS_URL) a relay (api.services.fanout) takes what is published, passes it through
+Redis, and every instance delivers it to its own sockets with `deliver_to_conversation` and
+`deliver_to_agents`. The socket limits count this process's sockets: with N instances a token
+may hold N times MAX_SOCKETS_PER_TOKEN, still a bounded number.
 """
 from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any, Iterable
+from typing import Any, Iterable, Protocol
 
 from starlette.websockets import WebSocket
 
@@ -46,6 +50,11 @@ class Subscriber:
                 self._queue.get_nowait()
             self._queue.put_nowait(_OVERFLOW)
 
+    def reconnect(self) -> None:
+        """Close the socket with "try again" once what is queued has gone: frames were missed, so the
+        client reconnects and is replayed."""
+        self.offer(_OVERFLOW)
+
     async def pump(self, websocket: WebSocket, first: Iterable[Frame] = ()) -> None:
         """Send `first`, then queued frames, each stored message at most once."""
         sent: set[int] = set()
@@ -68,13 +77,34 @@ async def _send(websocket: WebSocket, frame: Frame, sent: set[int]) -> None:
     await websocket.send_json(frame)
 
 
+class Relay(Protocol):
+    """Carries published frames to every instance (each then delivers them to its own sockets)."""
+
+    def publish_to_conversation(self, conversation_id: str, frame: Frame) -> None: ...
+
+    def publish_to_agents(self, frame: Frame, holder: str | None) -> None: ...
+
+
 class Hub:
-    """Who listens to what; thread-safe."""
+    """Who listens to what in this process; thread-safe."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._conversations: dict[str, set[Subscriber]] = {}
         self._agents: dict[Subscriber, AgentIdentity] = {}
+        self._relay: Relay | None = None
+
+    def relay_through(self, relay: Relay | None) -> None:
+        """Publish through `relay` from now on (None: deliver in this process again)."""
+        self._relay = relay
+
+    def local_only(self) -> "Hub":
+        """The same registry, delivering only to this process's sockets whatever the relay: for
+        frames every instance computes for itself (each desk's own queue view)."""
+        view = Hub.__new__(Hub)
+        view.__dict__.update(self.__dict__)
+        view._relay = None
+        return view
 
     def join_conversation(self, conversation_id: str, subscriber: Subscriber, limit: int) -> bool:
         """Listen to a conversation; False (and not joined) when it already has `limit` sockets."""
@@ -112,14 +142,43 @@ class Hub:
         with self._lock:
             return list(self._agents.items())
 
+    def counts(self) -> tuple[int, int]:
+        """Live sockets in this process: (cardholders', agents')."""
+        with self._lock:
+            return sum(len(listeners) for listeners in self._conversations.values()), len(self._agents)
+
+    def reconnect_everyone(self) -> None:
+        """Every socket of this process reconnects and is replayed (frames may have been missed)."""
+        with self._lock:
+            subscribers = [s for listeners in self._conversations.values() for s in listeners] + list(self._agents)
+        for subscriber in subscribers:
+            subscriber.reconnect()
+
     def to_conversation(self, conversation_id: str, frame: Frame) -> None:
+        """To the conversation's sockets, on every instance."""
+        relay = self._relay
+        if relay is not None:
+            relay.publish_to_conversation(conversation_id, frame)
+        else:
+            self.deliver_to_conversation(conversation_id, frame)
+
+    def to_agents(self, frame: Frame, holder: str | None) -> None:
+        """To every supervisor, and to the agent holding the conversation, on every instance."""
+        relay = self._relay
+        if relay is not None:
+            relay.publish_to_agents(frame, holder)
+        else:
+            self.deliver_to_agents(frame, holder)
+
+    def deliver_to_conversation(self, conversation_id: str, frame: Frame) -> None:
+        """To the conversation's sockets in this process."""
         with self._lock:
             listeners = list(self._conversations.get(conversation_id, ()))
         for subscriber in listeners:
             subscriber.offer(frame)
 
-    def to_agents(self, frame: Frame, holder: str | None) -> None:
-        """To every supervisor, and to the agent holding the conversation."""
+    def deliver_to_agents(self, frame: Frame, holder: str | None) -> None:
+        """To this process's desk sockets of supervisors and of `holder`."""
         for subscriber, agent in self.agents():
             if agent.is_supervisor or agent.username == holder:
                 subscriber.offer(frame)

@@ -7,9 +7,10 @@ rather than overloading the one process that answers.
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 from urllib.parse import quote
 
 import httpx
@@ -26,6 +27,10 @@ def responses_of(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             joined.append(dict(reply))
     return joined
+
+
+# (call, seconds, the failure or None): how the app's metrics see each call (api.services.metrics)
+Observer = Callable[[str, float, Exception | None], None]
 
 
 class RasaUnavailable(Exception):
@@ -54,8 +59,10 @@ class RasaClient:
     # so a message never goes out on a connection the server is closing.
     KEEPALIVE_S = 4.0
 
-    def __init__(self, base_url: str, api_token: str, timeout_seconds: float, max_concurrency: int = 8) -> None:
+    def __init__(self, base_url: str, api_token: str, timeout_seconds: float, max_concurrency: int = 8,
+                 observe: Observer | None = None) -> None:
         self._base_url = base_url.rstrip("/")
+        self._observe = observe
         self._token = api_token
         self.timeout_seconds = timeout_seconds
         self._timeout = httpx.Timeout(timeout_seconds)
@@ -98,7 +105,7 @@ class RasaClient:
         if client_key:
             metadata["client"] = client_key
         body = {"sender": conversation_id, "message": text, "metadata": metadata}
-        replies = await self._request("POST", "/webhooks/rest/webhook", body=body)
+        replies = await self._request("POST", "/webhooks/rest/webhook", body=body, call="message")
         if not isinstance(replies, list):
             raise RasaUnavailable(f"unexpected reply from Rasa: {str(replies)[:200]}")
         return responses_of([reply for reply in replies if isinstance(reply, dict)])
@@ -106,7 +113,8 @@ class RasaClient:
     async def replies_to(self, conversation_id: str, message_id: int) -> list[dict[str, Any]] | None:
         """The replies Rasa already gave to a stored message, read back from its tracker; None
         when Rasa never received it. A message whose forwarder died is answered exactly once."""
-        tracker = await self._request("GET", self._tracker_path(conversation_id), params=self._params("ALL"))
+        tracker = await self._request("GET", self._tracker_path(conversation_id), params=self._params("ALL"),
+                                      call="tracker")
         events = tracker.get("events") if isinstance(tracker, dict) else None
         if not isinstance(events, list):
             raise RasaUnavailable(f"unexpected tracker from Rasa: {str(tracker)[:200]}")
@@ -127,7 +135,8 @@ class RasaClient:
     async def parse(self, text: str) -> dict[str, Any]:
         """What the model reads in `text` (intent, entities); /model/parse touches no tracker, so a
         conversation paused for an agent stays as it is."""
-        parsed = await self._request("POST", "/model/parse", body={"text": text}, params={"token": self._token})
+        parsed = await self._request("POST", "/model/parse", body={"text": text}, params={"token": self._token},
+                                     call="parse")
         if not isinstance(parsed, dict):
             raise RasaUnavailable(f"unexpected parse from Rasa: {str(parsed)[:200]}")
         return parsed
@@ -140,14 +149,15 @@ class RasaClient:
         back, so it is appended too.
         """
         path = self._tracker_path(conversation_id)
-        tracker = await self._request("GET", path, params=self._params("NONE"))
+        tracker = await self._request("GET", path, params=self._params("NONE"), call="tracker")
         if not isinstance(tracker, dict):
             raise RasaUnavailable(f"unexpected tracker from Rasa: {str(tracker)[:200]}")
         events = [{"event": "resume"}] if tracker.get("paused") else []
         if tracker.get("latest_action_name") != "action_listen":
             events.append({"event": "action", "name": "action_listen"})
         if events:
-            await self._request("POST", f"{path}/events", body=events, params=self._params("NONE"))
+            await self._request("POST", f"{path}/events", body=events, params=self._params("NONE"),
+                                call="tracker_events")
 
     @staticmethod
     def _tracker_path(conversation_id: str) -> str:
@@ -158,12 +168,22 @@ class RasaClient:
         # the log filter (bot.log_redaction) removes it from any line that quotes a URL.
         return {"token": self._token, "include_events": include_events}
 
-    async def _request(self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None) -> Any:
+    async def _request(self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None,
+                       call: str = "other") -> Any:
+        """`call` names the kind of call for the metrics (the path holds a conversation id)."""
+        started = time.perf_counter()
         try:
             response = await self._client().request(method, path, json=body, params=params)
             response.raise_for_status()
-            return response.json()
+            answer = response.json()
         except (httpx.HTTPError, ValueError) as exc:
+            self._observed(call, started, exc)
             retryable = isinstance(exc, (httpx.ConnectError, httpx.RemoteProtocolError)) or (
                 isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code in RETRYABLE_STATUS)
             raise RasaUnavailable(f"{method} {path}: {type(exc).__name__}", retryable) from exc
+        self._observed(call, started, None)
+        return answer
+
+    def _observed(self, call: str, started: float, error: Exception | None) -> None:
+        if self._observe is not None:
+            self._observe(call, time.perf_counter() - started, error)

@@ -200,3 +200,12 @@ def failing_rasa() -> Iterator[Callable[..., FailingRasa]]:
     yield start
     for fake in started:
         fake.stop()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The schema fuzz (test_openapi_fuzz) wants no 5xx from any input, but GET /ready answers 503
+    by design while a dependency is down, and that module's Rasa is a closed port on purpose. /ready
+    takes no input to fuzz; tests/api/test_health_metrics.py checks both of its answers."""
+    for item in items:
+        if "test_openapi_fuzz" in item.nodeid and item.name.endswith("[get-/ready]"):
+            item.add_marker(pytest.mark.skip(reason="/ready is 503 by design while Rasa is unreachable"))

@@ -40,6 +40,10 @@ TRAINER_ROUTES = [
 ]
 
 ALLOWED: dict[tuple[str, str], frozenset[str]] = {
+    # operations: liveness and readiness for the load balancer; metrics open unless METRICS_TOKEN is set
+    ("get", "/health"): PUBLIC,
+    ("get", "/ready"): PUBLIC,
+    ("get", "/metrics"): PUBLIC,
     ("post", "/api/bank/login"): PUBLIC,
     ("get", "/api/bank/demo-customers"): PUBLIC,
     ("post", "/api/chat/conversations"): frozenset({"anonymous", "bank_session"}),
