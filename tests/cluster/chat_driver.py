@@ -1,0 +1,97 @@
+"""Scripted cardholders for the cluster tests: sign in at the bank, chat through nginx, and keep
+what a careful tester would check afterwards (which messages were accepted, what came back)."""
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+
+import httpx
+import websockets
+
+SCRIPT = ("你好", "我欠了多少钱", "逾期了会有什么后果", "利息和违约金怎么算", "能不能分期还", "好的谢谢")
+CARDHOLDERS = ("C0001", "C0002", "C0003")
+TURN_TIMEOUT_S = 90.0
+
+
+@dataclass
+class Chat:
+    """One conversation as the cardholder saw it."""
+
+    index: int
+    conversation_id: str = ""
+    accepted: list[int] = field(default_factory=list)  # ids of the messages the gateway stored
+    bot_messages: list[int] = field(default_factory=list)
+    unanswered_turns: list[int] = field(default_factory=list)
+    refusals: list[int] = field(default_factory=list)  # clear 503s, each retried with the same client id
+    failure: str = ""
+
+
+async def converse(base_url: str, index: int, think_s: float, script: tuple[str, ...] = SCRIPT) -> Chat:
+    """Six messages, each sent once its predecessor was answered; a 503 is retried as the widget
+    would, with the same client id (the gateway stores a client id once)."""
+    chat = Chat(index)
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        try:
+            login = await _with_retries(chat, lambda: client.post(
+                "/api/bank/login", json={"customer_id": CARDHOLDERS[index % 3], "password": "demo-password"}))
+            started = await _with_retries(chat, lambda: client.post(
+                "/api/chat/conversations", headers={"Authorization": f"Bearer {login.json()['token']}"}))
+        except httpx.HTTPError as error:
+            chat.failure = f"start: {error!r}"
+            return chat
+        chat.conversation_id, token = started.json()["conversation_id"], started.json()["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        arrivals: asyncio.Queue[int] = asyncio.Queue()
+        async with websockets.connect(base_url.replace("http", "ws", 1) + "/api/chat/ws") as socket:
+            await socket.send(json.dumps({"type": "auth", "token": token, "after": 0}))
+            reader = asyncio.create_task(_bot_messages(socket, chat, arrivals))
+            try:
+                for turn, text in enumerate(script, start=1):
+                    try:
+                        sent = await _with_retries(chat, lambda: client.post(
+                            "/api/chat/messages", headers=headers, json={"text": text, "client_id": f"t{turn}"}))
+                    except httpx.HTTPError as error:
+                        chat.failure = f"turn {turn}: {error!r}"
+                        return chat
+                    chat.accepted.append(sent.json()["message"]["id"])
+                    try:
+                        await asyncio.wait_for(arrivals.get(), TURN_TIMEOUT_S)
+                        await asyncio.sleep(0.3)  # the rest of this turn's replies
+                        while not arrivals.empty():
+                            arrivals.get_nowait()
+                    except asyncio.TimeoutError:
+                        chat.unanswered_turns.append(turn)
+                    await asyncio.sleep(think_s)
+            finally:
+                reader.cancel()
+    return chat
+
+
+async def _with_retries(chat: Chat, call, attempts: int = 20) -> httpx.Response:
+    for _ in range(attempts):
+        response = await call()
+        if response.status_code != 503:
+            response.raise_for_status()
+            return response
+        chat.refusals.append(response.status_code)
+        await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
+    response.raise_for_status()
+    return response
+
+
+async def _bot_messages(socket, chat: Chat, arrivals: asyncio.Queue) -> None:
+    async for raw in socket:
+        frame = json.loads(raw)
+        message = frame.get("message") if frame.get("type") == "message" else None
+        if message and message.get("sender") in ("bot", "system") and message["id"] not in chat.bot_messages:
+            chat.bot_messages.append(message["id"])
+            arrivals.put_nowait(message["id"])
+
+
+async def many(base_url: str, conversations: int, think_s: float) -> list[Chat]:
+    async def staggered(index: int) -> Chat:
+        await asyncio.sleep(index * 0.05)
+        return await converse(base_url, index, think_s)
+
+    return list(await asyncio.gather(*(staggered(i) for i in range(conversations))))
