@@ -1,11 +1,16 @@
-"""Shared fixtures: the product rules, a temporary migrated database seeded with the demo data."""
+"""Shared fixtures: the product rules, a temporary migrated database seeded with the demo data.
+
+The database is a SQLite file unless TEST_DATABASE_URL names a PostgreSQL server (tests/databases.py).
+"""
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterator
 
 import hypothesis
 import pytest
+from sqlalchemy.engine import make_url
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("APP_ENV", "demo")  # the tests run the demo configuration, as `make run` does
@@ -15,8 +20,12 @@ from bot.data.db import migrate, session_factory, session_scope  # noqa: E402
 from bot.data.seed import seed_demo  # noqa: E402
 from bot.domain.product_rules import ProductRules, load_rules  # noqa: E402
 from bot.settings import get_settings  # noqa: E402
+from tests import databases  # noqa: E402
 from tests.domain_files import full_domain  # noqa: E402
 from tests.servers import assistant  # noqa: E402,F401  (the real Rasa and action servers, once per session)
+
+# The cluster tests start a cluster of their own: `make test-cluster` runs them (TEST_CLUSTER=1).
+collect_ignore = [] if os.environ.get("TEST_CLUSTER") else ["cluster"]
 
 # Property tests explore new examples on a developer's machine; CI replays a fixed set, so a run
 # fails because of a change, not because of the draw. A bug found locally becomes a table row.
@@ -38,29 +47,59 @@ def domain() -> dict:
 
 
 @pytest.fixture(scope="session")
-def _migrated_template(tmp_path_factory) -> Path:
-    """Migrating once and copying the file keeps a fresh database per test cheap."""
-    path = tmp_path_factory.mktemp("template") / "bank.db"
-    migrate(f"sqlite:///{path}")
-    return path
+def _migrated_template(tmp_path_factory) -> Iterator[Path | str]:
+    """Migrating once and copying keeps a fresh database per test cheap: a SQLite file, or with
+    TEST_DATABASE_URL the name of a PostgreSQL template database, dropped when the session ends."""
+    server = databases.server_url()
+    if server is None:
+        path = tmp_path_factory.mktemp("template") / "bank.db"
+        migrate(f"sqlite:///{path}")
+        yield path
+        return
+    url = databases.create_database(server, databases.unique_name("bank_template"))
+    try:
+        migrate(url)
+        yield make_url(url).database
+    finally:
+        databases.drop_database(server, url)
+
+
+@pytest.fixture(scope="session")
+def _template_copies(_migrated_template) -> Iterator[databases.TemplateCopies | None]:
+    """On PostgreSQL, the template's copies made ahead (a copy takes a third of a second)."""
+    if isinstance(_migrated_template, Path):
+        yield None
+        return
+    copies = databases.TemplateCopies(databases.server_url(), _migrated_template)
+    try:
+        yield copies
+    finally:
+        copies.close()
 
 
 @pytest.fixture
-def database_url(tmp_path, _migrated_template, monkeypatch) -> str:
-    """A migrated, seeded SQLite database of this test's own, also used by the actions."""
-    path = tmp_path / "bank.db"
-    path.write_bytes(_migrated_template.read_bytes())
-    url = f"sqlite:///{path}"
-    with session_scope(session_factory(url)) as session:
-        seed_demo(session, bank_today())
-    monkeypatch.setenv("DATABASE_URL", url)
+def database_url(tmp_path, _migrated_template, _template_copies, monkeypatch) -> Iterator[str]:
+    """A migrated, seeded database of this test's own, also used by the actions."""
+    if _template_copies is None:
+        path = tmp_path / "bank.db"
+        path.write_bytes(_migrated_template.read_bytes())
+        url = f"sqlite:///{path}"
+    else:
+        url = _template_copies.take()
     from actions import context
 
-    get_settings.cache_clear()
-    context._factory.cache_clear()
-    yield url
-    get_settings.cache_clear()
-    context._factory.cache_clear()
+    try:
+        with session_scope(session_factory(url)) as session:
+            seed_demo(session, bank_today())
+        monkeypatch.setenv("DATABASE_URL", url)
+        get_settings.cache_clear()
+        context._factory.cache_clear()
+        yield url
+    finally:
+        get_settings.cache_clear()
+        context._factory.cache_clear()
+        if _template_copies is not None:
+            _template_copies.give_back(url)
 
 
 @pytest.fixture

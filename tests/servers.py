@@ -3,8 +3,11 @@
 Shared by the end-to-end, API and browser tests (registered in tests/conftest.py).
 
 They use the model trained by `make train` (which `make test` runs first), a temporary bank
-database seeded with the demo cardholders and a temporary SQLite tracker store. Their logs go
-to results/logs/, which the log scan after the test run reads (scripts/scan_logs.py).
+database seeded with the demo cardholders and a temporary tracker store: SQLite files, or on the
+production settings (`make test-cluster`) PostgreSQL databases of their own (TEST_DATABASE_URL,
+tests/databases.py), the Redis lock store (TEST_REDIS_URL) and the RabbitMQ event broker
+(TEST_RABBITMQ_URL, a queue of their own). Their logs go to results/logs/, which the log scan
+after the test run reads (scripts/scan_logs.py).
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ import yaml
 from bot.clock import bank_today, now_in_bank_tz
 from bot.data.db import migrate, session_factory, session_scope
 from bot.data.seed import seed_demo
+from tests import databases
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = REPO / "models" / "assistant.tar.gz"
@@ -106,12 +110,52 @@ class Assistant:
         return session_factory(self.database_url)
 
 
+def _database(request: pytest.FixtureRequest, tmp: Path, name: str) -> str:
+    """A SQLite file, or with TEST_DATABASE_URL a PostgreSQL database of its own; the finalizer
+    registered here runs after the fixture's own teardown, so the servers have stopped by the drop."""
+    server = databases.server_url()
+    if server is None:
+        return f"sqlite:///{tmp / f'{name}.db'}"
+    url = databases.create_database(server, databases.unique_name(f"{name}_e2e"))
+    request.addfinalizer(lambda: databases.drop_database(server, url))
+    return url
+
+
+def _production_services(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The Redis lock store and the RabbitMQ broker when the run asks for them (a queue and an
+    exchange of this run's own, deleted afterwards)."""
+    env: dict[str, str] = {}
+    if os.environ.get("TEST_REDIS_URL"):
+        env["REDIS_URL"] = os.environ["TEST_REDIS_URL"]
+    if os.environ.get("TEST_RABBITMQ_URL"):
+        suffix = databases.unique_name("e2e")
+        env |= {"RABBITMQ_URL": os.environ["TEST_RABBITMQ_URL"], "RABBITMQ_QUEUE": f"events_{suffix}",
+                "RABBITMQ_EXCHANGE": f"exchange_{suffix}"}
+        request.addfinalizer(lambda: _delete_queue(env["RABBITMQ_URL"], env["RABBITMQ_QUEUE"], env["RABBITMQ_EXCHANGE"]))
+    return env
+
+
+def _delete_queue(url: str, queue: str, exchange: str) -> None:
+    import asyncio
+
+    import aio_pika
+
+    async def delete() -> None:
+        async with await aio_pika.connect(url) as connection:
+            channel = await connection.channel()
+            await channel.queue_delete(queue)
+            await channel.exchange_delete(exchange)
+
+    asyncio.run(delete())
+
+
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory) -> Iterator[Assistant]:
+def assistant(request, tmp_path_factory) -> Iterator[Assistant]:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first (`make test` does)")
     tmp = tmp_path_factory.mktemp("e2e")
-    database_url = f"sqlite:///{tmp / 'bank.db'}"
+    database_url = _database(request, tmp, "bank")
+    tracker_url = _database(request, tmp, "tracker")
     migrate(database_url)
     with session_scope(session_factory(database_url)) as session:
         seed_demo(session, bank_today())
@@ -121,7 +165,8 @@ def assistant(tmp_path_factory) -> Iterator[Assistant]:
         "APP_ENV": "demo",
         "PRODUCT_RULES_PATH": str(_write_rules(tmp / "product_rules.yml", ALWAYS_OPEN)),
         "DATABASE_URL": database_url,
-        "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
+        "TRACKER_STORE_URL": tracker_url,
+        **_production_services(request),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "ACTION_PORT": str(action_port),
         "ACTION_SERVER_TOKEN": ACTION_TOKEN,
