@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -55,9 +55,8 @@ class Instance:
     log: Path
     pid_file: Path
     process: subprocess.Popen | None = None
-    restarts: int = 0
     next_start: float = 0.0
-    quick_failures: int = field(default=0)
+    quick_failures: int = 0
     started_at: float = 0.0
 
     def start(self) -> None:
@@ -78,7 +77,6 @@ class Instance:
             print(f"{self.name} exited ({code}); starting it again", flush=True)
         elif now >= self.next_start:
             self.next_start = 0.0
-            self.restarts += 1
             self.start()
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
