@@ -131,12 +131,15 @@ def _production_services(request: pytest.FixtureRequest) -> dict[str, str]:
         suffix = databases.unique_name("e2e")
         env |= {"RABBITMQ_URL": os.environ["TEST_RABBITMQ_URL"], "RABBITMQ_QUEUE": f"events_{suffix}",
                 "RABBITMQ_EXCHANGE": f"exchange_{suffix}"}
-        request.addfinalizer(lambda: _delete_queue(env["RABBITMQ_URL"], env["RABBITMQ_QUEUE"], env["RABBITMQ_EXCHANGE"]))
+        request.addfinalizer(lambda: delete_queue(env["RABBITMQ_URL"], env["RABBITMQ_QUEUE"], env["RABBITMQ_EXCHANGE"]))
     return env
 
 
-def _delete_queue(url: str, queue: str, exchange: str) -> None:
+def delete_queue(url: str, queue: str, exchange: str) -> None:
+    """Delete a run's RabbitMQ queue and exchange, on a thread of its own: a session's teardown may
+    run inside another event loop (the browser tests' Playwright)."""
     import asyncio
+    import threading
 
     import aio_pika
 
@@ -146,7 +149,9 @@ def _delete_queue(url: str, queue: str, exchange: str) -> None:
             await channel.queue_delete(queue)
             await channel.exchange_delete(exchange)
 
-    asyncio.run(delete())
+    worker = threading.Thread(target=lambda: asyncio.run(delete()))
+    worker.start()
+    worker.join(30)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from tests import databases
-from tests.servers import ALWAYS_OPEN, _write_rules
+from tests.servers import ALWAYS_OPEN, _write_rules, delete_queue
 
 REPO = Path(__file__).resolve().parents[2]
 LOG_DIR = REPO / "results" / "logs" / "cluster"
@@ -121,22 +121,7 @@ def cluster(tmp_path_factory) -> Iterator[RunningCluster]:
             process.kill()
         for url in (bank, tracker):
             databases.drop_database(PG_SERVER, url)
-        _delete_rabbitmq(env["RABBITMQ_QUEUE"], env["RABBITMQ_EXCHANGE"])
-
-
-def _delete_rabbitmq(queue: str, exchange: str) -> None:
-    import asyncio
-
-    import aio_pika
-
-    async def delete() -> None:
-        connection = await aio_pika.connect(RABBITMQ_URL)
-        async with connection:
-            channel = await connection.channel()
-            await channel.queue_delete(queue)
-            await channel.exchange_delete(exchange)
-
-    asyncio.run(delete())
+        delete_queue(RABBITMQ_URL, env["RABBITMQ_QUEUE"], env["RABBITMQ_EXCHANGE"])
 
 
 @pytest.fixture(scope="session")
