@@ -64,28 +64,16 @@ def _migrated_template(tmp_path_factory) -> Iterator[Path | str]:
         databases.drop_database(server, url)
 
 
-@pytest.fixture(scope="session")
-def _template_copies(_migrated_template) -> Iterator[databases.TemplateCopies | None]:
-    """On PostgreSQL, the template's copies made ahead (a copy takes a third of a second)."""
-    if isinstance(_migrated_template, Path):
-        yield None
-        return
-    copies = databases.TemplateCopies(databases.server_url(), _migrated_template)
-    try:
-        yield copies
-    finally:
-        copies.close()
-
-
 @pytest.fixture
-def database_url(tmp_path, _migrated_template, _template_copies, monkeypatch) -> Iterator[str]:
+def database_url(tmp_path, _migrated_template, monkeypatch) -> Iterator[str]:
     """A migrated, seeded database of this test's own, also used by the actions."""
-    if _template_copies is None:
+    server = databases.server_url()
+    if server is None:
         path = tmp_path / "bank.db"
         path.write_bytes(_migrated_template.read_bytes())
         url = f"sqlite:///{path}"
     else:
-        url = _template_copies.take()
+        url = databases.create_database(server, databases.unique_name("bank_test"), template=_migrated_template)
     from actions import context
 
     try:
@@ -98,8 +86,8 @@ def database_url(tmp_path, _migrated_template, _template_copies, monkeypatch) ->
     finally:
         get_settings.cache_clear()
         context._factory.cache_clear()
-        if _template_copies is not None:
-            _template_copies.give_back(url)
+        if server is not None:
+            databases.drop_database(server, url)
 
 
 @pytest.fixture
