@@ -15,7 +15,7 @@ PARTS = (
     ("action server calls (the tracker sent, the answer validated)", ("core/actions/action.py", "aiohttp/",
                                                                       "jsonschema/", "pyrsistent/")),
     ("NLU (tokens, features, DIET, normalizer)", ("rasa/nlu/", "bot/nlu/")),
-    ("dialogue policies (TED, rules, memoization)", ("core/policies/",)),
+    ("dialogue policies (rules, memoization)", ("core/policies/",)),
     ("tracker events and states", ("shared/core/trackers.py", "shared/core/events.py", "shared/core/domain.py")),
     ("graph and message handling", ("rasa/engine/", "core/processor.py", "core/agent.py")),
     ("HTTP server", ("sanic/", "rasa/server.py", "core/channels/")),

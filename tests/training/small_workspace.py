@@ -14,7 +14,7 @@ from bot.training.workspace import REPO_ROOT, Workspace
 EXAMPLES_PER_INTENT = 15
 HELDOUT_PER_INTENT = 4
 HELDOUT_INTENTS = ("refuse_to_pay", "greet", "ask_balance", "request_human", "promise_to_pay")
-EPOCHS = {"DIETClassifier": 20, "ResponseSelector": 5, "TEDPolicy": 5}
+EPOCHS = {"DIETClassifier": 20, "ResponseSelector": 5}
 
 
 def build(root: Path, per_intent: int = EXAMPLES_PER_INTENT) -> Workspace:
