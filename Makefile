@@ -63,8 +63,8 @@ run-cluster: train services
 test-cluster: install services
 	scripts/test_cluster.sh
 
-# Load figures of the running stack (see bench/run.sh); not part of `make test`.
-bench: db train
+# Load figures on the local PostgreSQL (see bench/run.sh); not part of `make test`.
+bench: train
 	bench/run.sh $(LABEL) $(BENCH_ARGS)
 
 clean:

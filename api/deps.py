@@ -55,10 +55,13 @@ def bearer_token(authorization: str | None = Header(None)) -> str | None:
 
 
 def current_conversation(
-    token: str | None = Depends(bearer_token), unit: Unit = Depends(get_unit),
+    token: str | None = Depends(bearer_token), gateway: ChatGateway = Depends(get_gateway),
     settings: ApiSettings = Depends(get_settings),
 ) -> CustomerIdentity:
-    return auth.conversation_identity(unit.session, settings, token)
+    """Checked in a unit of its own that ends before the route runs: the cardholder's routes open
+    their own units, and a request holding two pooled connections at once can wait forever for
+    the second when every thread does the same under load."""
+    return gateway.in_unit(lambda unit: auth.conversation_identity(unit.session, settings, token))
 
 
 def current_agent(

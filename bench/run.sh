@@ -7,6 +7,10 @@
 #   bench/run.sh profile --profile    instead of the loads: where Rasa's time goes under load (py-spy)
 #   bench/run.sh cluster --cluster    the cluster (scripts/cluster.py) with 1, 2 and 4 of each process
 #                                     on PostgreSQL, Redis and RabbitMQ: 50 conversations through nginx
+#
+# Both run on the local PostgreSQL (databases bench_bank and bench_tracker, made afresh): the
+# SQLite files of `make run` are a demo's storage, one writer at a time, and 50 conversations
+# starting at once wait out its 30 s busy timeout (README "Capacity").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LABEL=${1:-latest}
@@ -18,15 +22,19 @@ export CONVERSATION_LIMITS_PER_ADDRESS="100000 per minute" RATE_LIMIT_PER_MINUTE
 export RASA_MAX_CONCURRENCY=${RASA_MAX_CONCURRENCY:-64}
 rm -rf "$OUT" && mkdir -p "$OUT"
 
+scripts/services.sh
+export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_bank
+export TRACKER_STORE_URL=postgresql://postgres@127.0.0.1:5432/bench_tracker
+fresh_databases() {
+  for db in bench_bank bench_tracker; do
+    psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres
+  done
+}
+
 if [[ "${2:-}" == "--cluster" ]]; then
-  scripts/services.sh
-  export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_bank
-  export TRACKER_STORE_URL=postgresql://postgres@127.0.0.1:5432/bench_tracker
   export CLUSTER_PORT=${CLUSTER_PORT:-8080} RASA_TIMEOUT_SECONDS=60
   for size in ${CLUSTER_SIZES:-1 2 4}; do
-    for db in bench_bank bench_tracker; do
-      psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres
-    done
+    fresh_databases
     CLUSTER_SIZE=$size CLUSTER_DIR=$PWD/$OUT/cluster-$size "$PY" scripts/cluster.py >"$OUT/cluster-$size.log" 2>&1 &
     CLUSTER=$!
     trap 'kill $CLUSTER 2>/dev/null || true' EXIT INT TERM
@@ -43,6 +51,8 @@ if [[ "${2:-}" == "--cluster" ]]; then
   exit 0
 fi
 
+fresh_databases
+"$PY" -m bot.data.prepare_storage >/dev/null
 scripts/run.sh >"$OUT/stack.log" 2>&1 &
 STACK=$!
 stop() { kill "$STACK" 2>/dev/null || true; wait "$STACK" 2>/dev/null || true; }

@@ -8,6 +8,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.core.security import TokenError
@@ -107,14 +108,17 @@ def install_error_handlers(app: FastAPI) -> None:
                             status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     async def database_down(_request: Request, exc: Exception) -> JSONResponse:
-        """The database restarting or unreachable: a clear 503 the client may retry; nothing
-        half-written stays (the unit of work rolled back), and no statement or value is logged."""
-        log.warning("database unavailable: %s", type(getattr(exc, "orig", None) or exc).__name__)
+        """The database restarting, unreachable or with every pooled connection busy: a clear
+        503 the client may retry; nothing half-written stays (the unit of work rolled back)."""
+        cause = getattr(exc, "orig", None) or exc
+        # the driver's first line says which ("database is locked", "connection refused"); the
+        # engines hide parameters, so no value is in it
+        log.warning("database unavailable: %s: %.200s", type(cause).__name__, str(cause).splitlines()[0] if str(cause) else "")
         return error_response("database_unavailable", DATABASE_RETRY_SECONDS)
 
     for kind in (ServiceError, TokenError, ApiError, RasaUnavailable, Throttled):
         app.add_exception_handler(kind, coded)
-    for kind in (OperationalError, InterfaceError):
+    for kind in (OperationalError, InterfaceError, PoolTimeout):
         app.add_exception_handler(kind, database_down)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http_error)
