@@ -56,16 +56,21 @@ async def converse(base_url: str, index: int, think_s: float, script: tuple[str,
                         return chat
                     chat.accepted.append(sent.json()["message"]["id"])
                     try:
-                        await asyncio.wait_for(arrivals.get(), TURN_TIMEOUT_S)
-                        await asyncio.sleep(0.3)  # the rest of this turn's replies
-                        while not arrivals.empty():
-                            arrivals.get_nowait()
+                        await asyncio.wait_for(_answer_to(chat.accepted[-1], arrivals), TURN_TIMEOUT_S)
                     except asyncio.TimeoutError:
                         chat.unanswered_turns.append(turn)
                     await asyncio.sleep(think_s)
             finally:
                 reader.cancel()
     return chat
+
+
+async def _answer_to(message_id: int, arrivals: asyncio.Queue) -> None:
+    """Until a bot message stored after `message_id` arrives: a late bubble of the previous turn's
+    answer (frames of one answer can reach a busy machine's socket more than a second apart) is
+    not this message's answer."""
+    while await arrivals.get() < message_id:
+        pass
 
 
 async def _with_retries(chat: Chat, call, attempts: int = 20) -> httpx.Response:

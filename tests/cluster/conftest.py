@@ -126,6 +126,6 @@ def cluster(tmp_path_factory) -> Iterator[RunningCluster]:
 
 @pytest.fixture(scope="session")
 def tracker_engine(cluster):
-    engine = create_engine(cluster.tracker_url, future=True)
+    engine = create_engine(cluster.tracker_url, future=True, pool_pre_ping=True)  # outlives the PostgreSQL restart
     yield engine
     engine.dispose()
