@@ -24,6 +24,7 @@ class Chat:
     bot_messages: list[int] = field(default_factory=list)
     unanswered_turns: list[int] = field(default_factory=list)
     refusals: list[int] = field(default_factory=list)  # clear 503s, each retried with the same client id
+    stored_unheard: list[int] = field(default_factory=list)  # answers stored whose frames never came
     failure: str = ""
 
 
@@ -59,6 +60,7 @@ async def converse(base_url: str, index: int, think_s: float, script: tuple[str,
                         await asyncio.wait_for(_answer_to(chat.accepted[-1], arrivals), TURN_TIMEOUT_S)
                     except asyncio.TimeoutError:
                         chat.unanswered_turns.append(turn)
+                        chat.stored_unheard += await _stored_answers(client, headers, chat.accepted[-1])
                     await asyncio.sleep(think_s)
             finally:
                 reader.cancel()
@@ -71,6 +73,13 @@ async def _answer_to(message_id: int, arrivals: asyncio.Queue) -> None:
     not this message's answer."""
     while await arrivals.get() < message_id:
         pass
+
+
+async def _stored_answers(client: httpx.AsyncClient, headers: dict[str, str], message_id: int) -> list[int]:
+    """For an unanswered turn: the bot messages the gateway stored after it, to tell a lost frame
+    from an answer that never came."""
+    page = await client.get(f"/api/chat/messages?after={message_id}", headers=headers)
+    return [m["id"] for m in page.json()["messages"] if m["sender"] in ("bot", "system")] if page.is_success else []
 
 
 async def _with_retries(chat: Chat, call, attempts: int = 20) -> httpx.Response:

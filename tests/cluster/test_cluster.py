@@ -23,7 +23,7 @@ def assert_each_message_answered_once(cluster, tracker_engine, chats: list[Chat]
     """The gateway stored every accepted message, in order, and finished it; Rasa's tracker holds
     each exactly once, in the order sent; each one was followed by an answer."""
     assert [c.failure for c in chats if c.failure] == []
-    assert [(c.index, c.unanswered_turns) for c in chats if c.unanswered_turns] == []
+    assert [(c.index, c.unanswered_turns, c.stored_unheard) for c in chats if c.unanswered_turns] == []
     bank = create_engine(cluster.database_url, future=True)
     try:
         with bank.connect() as connection:
