@@ -25,6 +25,7 @@ class Chat:
     unanswered_turns: list[int] = field(default_factory=list)
     refusals: list[int] = field(default_factory=list)  # clear 503s, each retried with the same client id
     stored_unheard: list[int] = field(default_factory=list)  # answers stored whose frames never came
+    reconnects: int = 0
     failure: str = ""
 
 
@@ -44,26 +45,24 @@ async def converse(base_url: str, index: int, think_s: float, script: tuple[str,
         chat.conversation_id, token = started.json()["conversation_id"], started.json()["token"]
         headers = {"Authorization": f"Bearer {token}"}
         arrivals: asyncio.Queue[int] = asyncio.Queue()
-        async with websockets.connect(base_url.replace("http", "ws", 1) + "/api/chat/ws") as socket:
-            await socket.send(json.dumps({"type": "auth", "token": token, "after": 0}))
-            reader = asyncio.create_task(_bot_messages(socket, chat, arrivals))
-            try:
-                for turn, text in enumerate(script, start=1):
-                    try:
-                        sent = await _with_retries(chat, lambda: client.post(
-                            "/api/chat/messages", headers=headers, json={"text": text, "client_id": f"t{turn}"}))
-                    except httpx.HTTPError as error:
-                        chat.failure = f"turn {turn}: {error!r}"
-                        return chat
-                    chat.accepted.append(sent.json()["message"]["id"])
-                    try:
-                        await asyncio.wait_for(_answer_to(chat.accepted[-1], arrivals), TURN_TIMEOUT_S)
-                    except asyncio.TimeoutError:
-                        chat.unanswered_turns.append(turn)
-                        chat.stored_unheard += await _stored_answers(client, headers, chat.accepted[-1])
-                    await asyncio.sleep(think_s)
-            finally:
-                reader.cancel()
+        reader = asyncio.create_task(_listen(base_url.replace("http", "ws", 1) + "/api/chat/ws", token, chat, arrivals))
+        try:
+            for turn, text in enumerate(script, start=1):
+                try:
+                    sent = await _with_retries(chat, lambda: client.post(
+                        "/api/chat/messages", headers=headers, json={"text": text, "client_id": f"t{turn}"}))
+                except httpx.HTTPError as error:
+                    chat.failure = f"turn {turn}: {error!r}"
+                    return chat
+                chat.accepted.append(sent.json()["message"]["id"])
+                try:
+                    await asyncio.wait_for(_answer_to(chat.accepted[-1], arrivals), TURN_TIMEOUT_S)
+                except asyncio.TimeoutError:
+                    chat.unanswered_turns.append(turn)
+                    chat.stored_unheard += await _stored_answers(client, headers, chat.accepted[-1])
+                await asyncio.sleep(think_s)
+        finally:
+            reader.cancel()
     return chat
 
 
@@ -94,13 +93,28 @@ async def _with_retries(chat: Chat, call, attempts: int = 20) -> httpx.Response:
     return response
 
 
-async def _bot_messages(socket, chat: Chat, arrivals: asyncio.Queue) -> None:
-    async for raw in socket:
-        frame = json.loads(raw)
-        message = frame.get("message") if frame.get("type") == "message" else None
-        if message and message.get("sender") in ("bot", "system") and message["id"] not in chat.bot_messages:
-            chat.bot_messages.append(message["id"])
-            arrivals.put_nowait(message["id"])
+async def _listen(socket_url: str, token: str, chat: Chat, arrivals: asyncio.Queue) -> None:
+    """The conversation's socket, kept open as the widget keeps it: when it closes (a gateway
+    whose Redis subscription lapsed closes its sockets with 1013, "try again"), it reconnects and
+    asks for what came after the last message seen."""
+    last_seen = 0
+    while True:
+        try:
+            async with websockets.connect(socket_url) as socket:
+                await socket.send(json.dumps({"type": "auth", "token": token, "after": last_seen}))
+                async for raw in socket:
+                    frame = json.loads(raw)
+                    message = frame.get("message") if frame.get("type") == "message" else None
+                    if not message:
+                        continue
+                    last_seen = max(last_seen, message["id"])
+                    if message.get("sender") in ("bot", "system") and message["id"] not in chat.bot_messages:
+                        chat.bot_messages.append(message["id"])
+                        arrivals.put_nowait(message["id"])
+        except (websockets.WebSocketException, OSError, asyncio.TimeoutError):
+            pass
+        chat.reconnects += 1
+        await asyncio.sleep(0.5)
 
 
 async def many(base_url: str, conversations: int, think_s: float) -> list[Chat]:
