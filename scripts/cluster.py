@@ -11,7 +11,8 @@ environment, as everywhere (README, "Deployment"); the defaults are this machine
 
 Ports: nginx 8080 (public), 127.0.0.1:5100 (Rasa) and 127.0.0.1:5150 (action servers) inside;
 instance i of each listens on the base port + i (8100 + i gateways, 5100 + i Rasa, 5150 + i
-action servers), 127.0.0.1 only. Logs, pid files and the nginx configuration go to var/cluster/.
+action servers; the event consumer's /health and /ready on the action servers' base + 21),
+127.0.0.1 only. Logs, pid files and the nginx configuration go to var/cluster/.
 """
 from __future__ import annotations
 
@@ -177,7 +178,9 @@ class Cluster:
                                             "--forwarded-allow-ips", "127.0.0.1"], env,
                              f"http://127.0.0.1:{self.port('gateways', i)}/health")
                     for i in range(1, self.counts["gateways"] + 1)]
-        self.add("consumer", 1, [str(BIN / "python"), "-m", "bot.events.consumer"], env, "")
+        consumer_port = self.bases["actions"] + 21
+        self.add("consumer", 1, [str(BIN / "python"), "-m", "bot.events.consumer"],
+                 {**env, "CONSUMER_HEALTH_PORT": str(consumer_port)}, f"http://127.0.0.1:{consumer_port}/ready")
         for instance in self.instances:
             instance.start()
         self.start_nginx()

@@ -12,6 +12,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,6 +35,7 @@ from bot.events.figures import StoredEvent, conversation_figures, merged_intents
 from bot.events.records import MalformedEvent, parse_event
 from bot.events.settings import ConsumerSettings, load_consumer_settings
 from bot.events.store import store_event
+from tests.api.conftest import free_port
 from bot.services.contact_log import log_contact
 
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -439,12 +442,14 @@ def test_the_process_reads_what_rasas_broker_publishes_and_stops_on_sigterm(data
     """Started before Rasa, the consumer declares the exchange and queue as Rasa's broker does, so
     Rasa's declarations agree with them; SIGTERM ends it cleanly."""
     queue, exchange = names
+    health_port = free_port()
     environment = {**os.environ, "APP_ENV": "demo", "DATABASE_URL": database_url, "RABBITMQ_URL": RABBITMQ_URL,
-                   "RABBITMQ_QUEUE": queue, "RABBITMQ_EXCHANGE": exchange}
+                   "RABBITMQ_QUEUE": queue, "RABBITMQ_EXCHANGE": exchange, "CONSUMER_HEALTH_PORT": str(health_port)}
     process = subprocess.Popen([sys.executable, "-m", "bot.events.consumer"], cwd=REPO, env=environment,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         _wait_for_queue(queue)
+        _wait_for(lambda: _status(f"http://127.0.0.1:{health_port}/ready") == 200)
         for name, value in (("RABBITMQ_URL", RABBITMQ_URL), ("RABBITMQ_QUEUE", queue), ("RABBITMQ_EXCHANGE", exchange)):
             monkeypatch.setenv(name, value)
         asyncio.run(_publish_with_rasa([*CONVERSATION_A, *CONVERSATION_B]))
@@ -468,6 +473,16 @@ async def _publish_with_rasa(events: list[dict[str, Any]]) -> None:
         await asyncio.sleep(1.0)  # publish() hands each event to a task of its own
     finally:
         await broker.close()
+
+
+def _status(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            return answer.status
+    except urllib.error.HTTPError as refused:
+        return refused.code
+    except OSError:
+        return None
 
 
 def _wait_for_queue(queue: str) -> None:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot import log_redaction
 from bot.data.db import session_factory
+from bot.events.health import ConsumerState, serve_health
 from bot.events.records import EventRecord, MalformedEvent, parse_event
 from bot.events.settings import ConsumerSettings, load_consumer_settings
 from bot.events.store import store_event
@@ -60,9 +61,11 @@ async def declare_queue(channel: AbstractChannel, settings: ConsumerSettings) ->
 
 
 async def consume(settings: ConsumerSettings, *, stop: asyncio.Event | None = None,
-                  idle_exit: float | None = None, factory: sessionmaker | None = None) -> Tally:
+                  idle_exit: float | None = None, factory: sessionmaker | None = None,
+                  state: ConsumerState | None = None) -> Tally:
     """Consume until `stop` is set, or until no message came for `idle_exit` seconds."""
     stop = stop or asyncio.Event()
+    state = state or ConsumerState()
     factory = factory or session_factory(settings.database_url)
     tally = Tally()
     inbox: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
@@ -72,6 +75,7 @@ async def consume(settings: ConsumerSettings, *, stop: asyncio.Event | None = No
         await channel.set_qos(prefetch_count=settings.event_prefetch)
         queue = await declare_queue(channel, settings)
         tag = await queue.consume(inbox.put)
+        state.reading, state.connection = True, connection
         log.info("event consumer: reading queue %s", settings.rabbitmq_queue)
         loop = asyncio.get_running_loop()
         last_message = loop.time()
@@ -84,6 +88,7 @@ async def consume(settings: ConsumerSettings, *, stop: asyncio.Event | None = No
                 continue
             await handle(message, factory, settings, tally)
             last_message = loop.time()
+        state.reading = False
         with contextlib.suppress(AMQPError, ChannelInvalidStateError, OSError):
             await queue.cancel(tag)
         # Messages handed over but not handled go back to the queue when the channel closes.
@@ -140,15 +145,24 @@ async def run(settings: ConsumerSettings, idle_exit: float | None) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    while not stop.is_set():
-        try:
-            await consume(settings, stop=stop, idle_exit=idle_exit)
-            return
-        except (AMQPError, OSError) as exc:  # the class only: the error may quote the URL
-            log.warning("event consumer: RabbitMQ cannot be reached (%s); trying again in %.0f s",
-                        type(exc).__name__, CONNECT_RETRY_SECONDS)
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stop.wait(), CONNECT_RETRY_SECONDS)
+    state, factory = ConsumerState(), session_factory(settings.database_url)
+    health = None
+    if settings.consumer_health_port:
+        health = await serve_health(settings.consumer_health_host, settings.consumer_health_port, state, factory)
+    try:
+        while not stop.is_set():
+            try:
+                await consume(settings, stop=stop, idle_exit=idle_exit, factory=factory, state=state)
+                return
+            except (AMQPError, OSError) as exc:  # the class only: the error may quote the URL
+                state.reading = False
+                log.warning("event consumer: RabbitMQ cannot be reached (%s); trying again in %.0f s",
+                            type(exc).__name__, CONNECT_RETRY_SECONDS)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(stop.wait(), CONNECT_RETRY_SECONDS)
+    finally:
+        if health is not None:
+            health.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,6 +22,9 @@ class ConsumerSettings(Settings):
     event_prefetch: int = 20
     # After a failed database write: the pause before the event goes back to the queue.
     event_retry_seconds: float = 2.0
+    # /health and /ready (bot.events.health); unset: no listener.
+    consumer_health_port: Optional[int] = None
+    consumer_health_host: str = "127.0.0.1"
 
     @root_validator(skip_on_failure=True)
     def _broker_url(cls, values: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
