@@ -211,11 +211,7 @@ class ChatGateway:
             log.warning("assistant unavailable for %s: %s", conversation_id, exc)
             await self.run(self._assistant_unavailable, conversation_id, lease.message_id)
         else:
-            if not replies:  # never silent: Rasa answers nothing when the action server died mid-action
-                log.warning("assistant answered nothing for %s", conversation_id)
-                await self.run(self._assistant_unavailable, conversation_id, lease.message_id)
-            else:
-                await self.run(self._store_replies, conversation_id, lease.message_id, replies)
+            await self.run(self._store_replies, conversation_id, lease.message_id, replies)
         finally:
             self._typing(conversation_id, False)
 
