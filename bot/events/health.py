@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
-DATABASE_CHECK_SECONDS = 2.0
+CHECK_SECONDS = 2.0
 
 
 @dataclass
@@ -33,7 +33,7 @@ class ConsumerState:
 async def serve_health(host: str, port: int, state: ConsumerState, factory: sessionmaker) -> asyncio.AbstractServer:
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            request_line = (await asyncio.wait_for(reader.readline(), DATABASE_CHECK_SECONDS)).decode("latin-1")
+            request_line = (await asyncio.wait_for(reader.readline(), CHECK_SECONDS)).decode("latin-1")
             path = request_line.split(" ")[1] if request_line.count(" ") >= 2 else ""
             status, body = await _check(path, state, factory)
             payload = json.dumps(body).encode()
@@ -66,7 +66,7 @@ async def _database_answers(factory: sessionmaker) -> bool:
             session.execute(text("SELECT 1"))
 
     try:
-        await asyncio.wait_for(asyncio.to_thread(ping), DATABASE_CHECK_SECONDS)
+        await asyncio.wait_for(asyncio.to_thread(ping), CHECK_SECONDS)
         return True
     except Exception:  # noqa: BLE001 - any failure means not ready; the class is not needed here
         return False
