@@ -211,7 +211,11 @@ class ChatGateway:
             log.warning("assistant unavailable for %s: %s", conversation_id, exc)
             await self.run(self._assistant_unavailable, conversation_id, lease.message_id)
         else:
-            await self.run(self._store_replies, conversation_id, lease.message_id, replies)
+            if replies:
+                await self.run(self._store_replies, conversation_id, lease.message_id, replies)
+            else:  # never silent: Rasa answers nothing when the action server died in the middle of the turn
+                log.warning("assistant answered nothing for %s", conversation_id)
+                await self.run(self._assistant_unavailable, conversation_id, lease.message_id)
         finally:
             self._typing(conversation_id, False)
 

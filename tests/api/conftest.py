@@ -6,6 +6,7 @@ shows up as an "assistant unavailable" notice. Tests of the real bot path use `a
 """
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -147,10 +148,13 @@ def handoff_row(database_url: str, handoff_id: int) -> HandoffRequest:
         return session.get(HandoffRequest, handoff_id)
 
 
+QUIET_ANSWER = json.dumps([{"recipient_id": "x", "text": "好的。"}]).encode()
+
+
 class FailingRasa:
-    """A stand-in that only fails: answers 500, sleeps (past the client's timeout, or just long
-    enough to be saturated), or never answers at all ("hang"). It counts the requests it holds
-    at once."""
+    """A stand-in that fails or says little: answers 500 ("error"), sleeps past the client's
+    timeout ("slow"), never answers at all ("hang"), or after `delay` answers one plain bubble
+    that hands nobody off ("quiet"). It counts the requests it holds at once."""
 
     def __init__(self, behaviour: str, delay: float = 3.0) -> None:
         self.requests = self.in_flight = self.most_in_flight = 0
@@ -164,15 +168,14 @@ class FailingRasa:
                     outer.most_in_flight = max(outer.most_in_flight, outer.in_flight)
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 try:
-                    if behaviour in ("slow", "hang"):
-                        time.sleep(delay if behaviour == "slow" else 3600)
+                    time.sleep(3600 if behaviour == "hang" else delay if behaviour in ("slow", "quiet") else 0)
                 finally:
                     with lock:
                         outer.in_flight -= 1
                 self.send_response(500 if behaviour == "error" else 200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(b'{"error": "boom"}' if behaviour == "error" else b"[]")
+                self.wfile.write(b'{"error": "boom"}' if behaviour == "error" else QUIET_ANSWER)
 
             def log_message(self, *args: object) -> None:
                 pass

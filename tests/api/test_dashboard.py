@@ -33,8 +33,8 @@ def headers(settings):
 
 @pytest.fixture
 def client(make_client, failing_rasa, tmp_path):
-    """A Rasa that answers at once with nothing to say (no handoff of its own), an empty tracker store."""
-    quiet_rasa = failing_rasa("slow", delay=0.01)
+    """A Rasa that answers at once with a plain bubble (no handoff of its own), an empty tracker store."""
+    quiet_rasa = failing_rasa("quiet", delay=0.01)
     return make_client(rasa_url=quiet_rasa.url, tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}")
 
 

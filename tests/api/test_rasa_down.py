@@ -72,12 +72,12 @@ def test_the_widget_socket_sees_the_notice_and_the_queue_state(make_client, data
 
 def test_a_saturated_assistant_makes_messages_wait_not_fail(settings, database_url, failing_rasa):
     """At most `rasa_max_concurrency` messages are with Rasa at once; the others wait their turn
-    and are all answered (here: Rasa answers nothing, slowly, so nobody is handed off)."""
+    and are all answered (here: Rasa answers a plain bubble, slowly, so nobody is handed off)."""
     import asyncio
 
     from api.main import create_app
 
-    fake = failing_rasa("slow", delay=0.3)
+    fake = failing_rasa("quiet", delay=0.3)
     app = create_app(settings.copy(update={"rasa_url": fake.url, "rasa_max_concurrency": 2, "rasa_timeout_seconds": 10.0}))
     gateway = app.state.gateway
     client_app = TestClient(app)
@@ -116,7 +116,7 @@ def test_an_anonymous_visitor_outside_hours_is_told_the_hours_not_promised_a_fol
 @pytest.mark.parametrize("mode", ["waiting", "callback", "closed"])
 def test_the_assistant_is_asked_whatever_the_mode_unless_an_agent_holds_it(make_client, database_url, failing_rasa, mode):
     """Never silent: waiting for a person, for a callback, or after a close, the assistant answers."""
-    fake = failing_rasa("slow", delay=0.01)  # answers at once, with nothing to say
+    fake = failing_rasa("quiet", delay=0.01)  # answers at once, a plain bubble
     client = make_client(rasa_url=fake.url)
     chat = start_chat(client, "C0001")
     with session_scope(session_factory(database_url)) as session:
