@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+import time
 from dataclasses import dataclass, field
 
 import httpx
@@ -25,6 +27,7 @@ class Chat:
     unanswered_turns: list[int] = field(default_factory=list)
     refusals: list[int] = field(default_factory=list)  # clear 503s, each retried with the same client id
     stored_unheard: list[int] = field(default_factory=list)  # answers stored whose frames never came
+    spans: list[tuple[float, float]] = field(default_factory=list)  # each turn: sent, answered (monotonic)
     reconnects: int = 0
     failure: str = ""
 
@@ -55,15 +58,23 @@ async def converse(base_url: str, index: int, think_s: float, script: tuple[str,
                     chat.failure = f"turn {turn}: {error!r}"
                     return chat
                 chat.accepted.append(sent.json()["message"]["id"])
+                sent_at = time.monotonic()
                 try:
                     await asyncio.wait_for(_answer_to(chat.accepted[-1], arrivals), TURN_TIMEOUT_S)
+                    chat.spans.append((sent_at, time.monotonic()))
                 except asyncio.TimeoutError:
+                    chat.spans.append((sent_at, math.inf))
                     chat.unanswered_turns.append(turn)
                     chat.stored_unheard += await _stored_answers(client, headers, chat.accepted[-1])
                 await asyncio.sleep(think_s)
         finally:
             reader.cancel()
     return chat
+
+
+def turns_in_flight(chats: list[Chat], moment: float) -> int:
+    """How many turns were sent and not yet answered at `moment` (time.monotonic())."""
+    return sum(sent <= moment <= answered for chat in chats for sent, answered in chat.spans)
 
 
 async def _answer_to(message_id: int, arrivals: asyncio.Queue) -> None:
