@@ -39,7 +39,13 @@ def client_address(request: Request) -> str:
 
 
 def get_unit(gateway: ChatGateway = Depends(get_gateway)) -> Iterator[Unit]:
-    """One transaction per request, committed before the response is sent; frames go out after."""
+    """One transaction per request, committed before the response is sent; frames go out after.
+
+    FastAPI ends it only after validating the response, which for a plain `def` route waits for
+    a worker thread again; when a burst has every worker thread waiting for a pooled connection,
+    the requests holding the connections wait for a thread, and all wait out the pool timeout.
+    The cardholders' routes (the bursts) therefore run their work in `gateway.in_unit`, which
+    returns its connection before the route returns; the staff's routes keep this one."""
     with unit_of_work(gateway.database, gateway.hub) as unit:
         yield unit
 

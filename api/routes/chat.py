@@ -6,11 +6,10 @@ from fastapi import APIRouter, BackgroundTasks, Depends, WebSocket
 from api import schemas
 from api.core.config import ApiSettings
 from api.core.identity import CustomerIdentity
-from api.deps import bearer_token, client_address, current_conversation, get_gateway, get_guards, get_settings, get_unit
+from api.deps import bearer_token, client_address, current_conversation, get_gateway, get_guards, get_settings
 from api.routes.params import AfterId
 from api.services import auth
 from api.services.gateway import ChatGateway
-from api.services.outbox import Unit
 from api.services.sockets import serve_customer
 from api.services.throttle import Guards
 
@@ -19,12 +18,12 @@ router = APIRouter(prefix="/api/chat", tags=["chat"], responses=schemas.ERROR_RE
 
 @router.post("/conversations", status_code=201, response_model=schemas.ConversationStarted)
 def start_conversation(
-    bank_token: str | None = Depends(bearer_token), unit: Unit = Depends(get_unit),
+    bank_token: str | None = Depends(bearer_token), gateway: ChatGateway = Depends(get_gateway),
     settings: ApiSettings = Depends(get_settings), guards: Guards = Depends(get_guards),
     address: str = Depends(client_address),
 ):
     """Anonymous without a bank token; bound to the signed-in customer with a genuine one."""
-    return auth.start_conversation(unit.session, settings, guards, bank_token, address)
+    return gateway.in_unit(lambda unit: auth.start_conversation(unit.session, settings, guards, bank_token, address))
 
 
 @router.get("/messages", response_model=schemas.MessagesPage)
