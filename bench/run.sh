@@ -8,9 +8,8 @@
 #   bench/run.sh cluster --cluster    the cluster (scripts/cluster.py) with 1, 2 and 4 of each process
 #                                     on PostgreSQL, Redis and RabbitMQ: 50 conversations through nginx
 #
-# Both run on the local PostgreSQL (databases bench_bank and bench_tracker, made afresh): the
-# SQLite files of `make run` are a demo's storage, one writer at a time, and 50 conversations
-# starting at once wait out its 30 s busy timeout (README "Capacity").
+# Both run on the local PostgreSQL (databases bench_bank and bench_tracker, made afresh), the
+# storage a bank runs; the SQLite files of `make run` are a demo's, one writer at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LABEL=${1:-latest}
