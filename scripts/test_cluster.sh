@@ -9,7 +9,7 @@ BIN=.venv/bin
 export APP_ENV=${APP_ENV:-demo}
 mkdir -p results/logs
 
-echo "== model (the one \`make test\` trained, restored from the training cache in seconds)"
+echo "== model (the one \`make test\` trained, restored from the training cache)"
 "$BIN/rasa" train --fixed-model-name assistant --out models --quiet
 scripts/install_browser.sh
 
